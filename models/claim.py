@@ -1,0 +1,104 @@
+"""The claim a partner submits beside its POE (POE_RULES.md §3)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Stable workload ids of POE_RULES.md §2 (names, aliases and rates live in checks/rules).
+WORKLOAD_IDS: tuple[str, ...] = (
+    "ENTRA_ID_P2", "MDE", "MIP", "INTUNE", "IRM", "MDI", "MDO", "MDA",
+)
+CUSTOMER_FLAGS = ("gcc_high", "dod", "charity", "test", "trial", "quick_start", "21vianet")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _check_workload(value: str) -> str:
+    if value not in WORKLOAD_IDS:
+        raise ValueError(f"unknown workload {value!r}; valid ids: {', '.join(WORKLOAD_IDS)}")
+    return value
+
+
+def check_month(value: str) -> str:
+    """Validate a calendar month written ``YYYY-MM``."""
+    if not isinstance(value, str) or not _MONTH.match(value):
+        raise ValueError(f"month {value!r} is not YYYY-MM")
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Partner(_Strict):
+    name: str = Field(min_length=1, description="Legal name of the claiming partner.")
+    aliases: list[str] = Field(default_factory=list, description="Other names the POE may use.")
+    domains: list[str] = Field(default_factory=list, description="E-mail domains of the partner.")
+    partner_id: str | None = Field(default=None, description="Microsoft partner id (MPN/PartnerID).")
+    mci_enrolled: bool = Field(default=True, description="Enrolled in Microsoft Commerce Incentives.")
+    security_designation: bool = Field(default=True, description="Holds the Security solutions designation.")
+
+
+class Customer(_Strict):
+    name: str = Field(min_length=1, description="Legal name of the customer.")
+    aliases: list[str] = Field(default_factory=list, description="Other names the POE may use.")
+    domains: list[str] = Field(default_factory=list, description="E-mail domains of the customer.")
+    tenant_id: str | None = Field(default=None, description="Customer's Entra tenant id (GUID).")
+    country: str = Field(default="US", min_length=2, max_length=2, description="ISO 3166 alpha-2 country.")
+    segment: Literal["commercial", "public_sector"] = Field(default="commercial")
+    flags: list[Literal["gcc_high", "dod", "charity", "test", "trial", "quick_start", "21vianet"]] = Field(
+        default_factory=list, description="Exclusion flags known for the tenant."
+    )
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _guid(cls, value: str | None) -> str | None:
+        if value is not None and not _GUID.match(value):
+            raise ValueError(f"tenant_id {value!r} is not a GUID")
+        return value.lower() if value else value
+
+    @field_validator("country")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+
+class UsageMonth(_Strict):
+    month: str = Field(description="Calendar month YYYY-MM.")
+    mau: int = Field(ge=0, description="Monthly active (or protected) users.")
+    pau: int = Field(ge=0, description="Paid available units (paid licences).")
+
+    _month = field_validator("month")(classmethod(lambda cls, v: check_month(v)))
+
+
+class Claim(_Strict):
+    claim_id: str | None = Field(default=None, description="Caller's id for the claim.")
+    claim_date: date = Field(default_factory=date.today, description="Date the claim is made.")
+    partner: Partner
+    customer: Customer
+    workloads: list[str] = Field(min_length=1, description=f"Claimed workload ids: {', '.join(WORKLOAD_IDS)}.")
+    association_month: str | None = Field(default=None, description="Month (YYYY-MM) the partner was associated.")
+    usage: dict[str, list[UsageMonth]] = Field(default_factory=dict, description="Monthly usage per workload id.")
+
+    @field_validator("workloads")
+    @classmethod
+    def _workloads(cls, value: list[str]) -> list[str]:
+        return [_check_workload(w) for w in value]
+
+    @field_validator("association_month")
+    @classmethod
+    def _assoc(cls, value: str | None) -> str | None:
+        return check_month(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _usage(self) -> "Claim":
+        for workload, rows in self.usage.items():
+            _check_workload(workload)
+            months = [r.month for r in rows]
+            dupes = sorted({m for m in months if months.count(m) > 1})
+            if dupes:
+                raise ValueError(f"usage[{workload}]: duplicate month(s) {', '.join(dupes)}")
+        return self

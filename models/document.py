@@ -1,0 +1,84 @@
+"""A parsed POE file: parts (pages, e-mail bodies, attachments) with text and provenance."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TextSource = Literal["text_layer", "ocr", "email", "none"]
+PartKind = Literal["pdf_page", "image_page", "email_body", "attachment"]
+
+
+class EmailMeta(BaseModel):
+    """Headers of an e-mail part (from .msg or .eml)."""
+
+    model_config = ConfigDict(frozen=True)
+    sender: str | None = Field(default=None, description="From: display name and address.")
+    sender_email: str | None = Field(default=None, description="Sender's address, lower-case.")
+    to: list[str] = Field(default_factory=list, description="To: addresses.")
+    cc: list[str] = Field(default_factory=list, description="Cc: addresses.")
+    sent: datetime | None = Field(default=None, description="Date the e-mail was sent.")
+    subject: str | None = None
+    message_id: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict, description="Transport headers (Received, etc.).")
+    message_class: str | None = Field(default=None, description="Outlook message class, e.g. IPM.Note.")
+
+
+class Part(BaseModel):
+    """One unit of text: a PDF page, an image page, an e-mail body, or an attachment stub."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: PartKind
+    path: str = Field(description="Where it sits: 'mail.msg > quote.pdf > page 2'.")
+    file: str = Field(description="File chain without the page: 'mail.msg > quote.pdf'.")
+    page: int | None = Field(default=None, description="1-based page number for pages.")
+    text: str = ""
+    source: TextSource = Field(description="Where the text came from.")
+    ocr_confidence: float | None = Field(default=None, description="Tesseract mean word confidence 0-100.")
+    email: EmailMeta | None = None
+    width: int | None = Field(default=None, description="Page image width in pixels (OCR'd pages).")
+    height: int | None = Field(default=None, description="Page image height in pixels (OCR'd pages).")
+    has_image: bool = Field(default=False, description="The page has a rendered image (scan).")
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Signature(BaseModel):
+    """A PDF digital signature and what validating it showed (validated offline by the service)."""
+
+    model_config = ConfigDict(frozen=True)
+    field: str = Field(description="Signature field name.")
+    file: str = Field(description="File chain of the signed PDF.")
+    signer_name: str | None = None
+    signer_email: str | None = None
+    signer_org: str | None = None
+    signing_time: datetime | None = None
+    timestamp_trusted: bool = Field(default=False, description="Signing time comes from a trusted timestamp.")
+    intact: bool = Field(description="The signed bytes are unchanged.")
+    trusted: bool = Field(description="The certificate chains to a configured trust root.")
+    coverage: str | None = Field(default=None, description="pyHanko's coverage level.")
+    modified_after: bool = Field(default=False, description="Changes after signing beyond what DocMDP allows.")
+    summary: str = Field(default="", description="pyHanko's summary or the validation error.")
+
+    @property
+    def valid(self) -> bool:
+        """Intact, trusted and not modified after signing."""
+        return self.intact and self.trusted and not self.modified_after
+
+
+class Document(BaseModel):
+    """One uploaded file, and everything found inside it (attachments flattened, paths kept)."""
+
+    model_config = ConfigDict(frozen=True)
+    sha256: str
+    filename: str
+    media_type: str = Field(description="Type detected from content, e.g. application/pdf.")
+    size: int = Field(ge=0, description="Bytes.")
+    parts: list[Part] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    signatures: list[Signature] = Field(default_factory=list, description="Digital signatures found (PDF).")
+
+    @property
+    def text(self) -> str:
+        """All parts' text, separated by blank lines (for fingerprints, not for evidence offsets)."""
+        return "\n\n".join(p.text for p in self.parts if p.text)

@@ -1,0 +1,1 @@
+"""poecheck's I/O side: ingestion, pipeline, payout, store, API, CLI, batch."""

@@ -1,0 +1,48 @@
+"""The `poecheck` command line. Commands live in service/commands/; they import heavy modules lazily."""
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from service.errors import PoecheckError
+
+app = typer.Typer(
+    name="poecheck",
+    help="Pre-screen Proof of Execution for Microsoft partner incentive claims.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line on stderr and return the exit (code 2) for the caller to raise."""
+    typer.echo(f"poecheck: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _register() -> None:
+    from service.commands import inspect  # noqa: F401
+
+
+def main() -> None:
+    """Entry point: typed errors become one line and exit code 2, never a traceback."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except PoecheckError as exc:
+        typer.echo(f"poecheck: {exc.code}: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("poecheck: aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

@@ -1,0 +1,91 @@
+"""Typed errors: a stable code, an HTTP status and a one-line message a user can act on."""
+from __future__ import annotations
+
+
+class PoecheckError(Exception):
+    """Base of every expected failure. The API maps it to JSON, the CLI to exit code 2."""
+
+    code = "error"
+    http_status = 400
+    exit_code = 2
+
+    def __init__(self, message: str, *, code: str | None = None, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if http_status:
+            self.http_status = http_status
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class EmptyFile(PoecheckError):
+    code = "empty_file"
+    http_status = 422
+
+
+class UnsupportedFileType(PoecheckError):
+    code = "unsupported_type"
+    http_status = 415
+
+
+class EncryptedDocument(PoecheckError):
+    code = "encrypted"
+    http_status = 422
+
+
+class MalformedDocument(PoecheckError):
+    code = "malformed"
+    http_status = 422
+
+
+class DocumentTooLarge(PoecheckError):
+    code = "too_large"
+    http_status = 413
+
+
+class TooManyPages(PoecheckError):
+    code = "too_many_pages"
+    http_status = 413
+
+
+class NestingTooDeep(PoecheckError):
+    code = "nesting_too_deep"
+    http_status = 422
+
+
+class ImageBomb(PoecheckError):
+    code = "image_too_large"
+    http_status = 413
+
+
+class NotAnEmail(PoecheckError):
+    code = "not_an_email"
+    http_status = 422
+
+
+class OcrUnavailable(PoecheckError):
+    code = "ocr_unavailable"
+    http_status = 503
+
+
+class OcrTimeout(PoecheckError):
+    code = "ocr_timeout"
+    http_status = 422
+
+
+class InvalidClaim(PoecheckError):
+    code = "invalid_claim"
+    http_status = 422
+
+
+class InvalidUsage(PoecheckError):
+    code = "invalid_usage"
+    http_status = 422
+
+
+class FileMissing(PoecheckError):
+    code = "file_missing"
+    http_status = 404
