@@ -5,7 +5,7 @@ setup:
 	bash scripts/setup.sh
 
 run: setup
-	.venv/bin/poecheck inspect fixtures/corpus/msg/hh__msgInMsg.msg
+	.venv/bin/poecheck serve
 
 test: setup
 	OMP_THREAD_LIMIT=1 .venv/bin/pytest -q

@@ -94,7 +94,7 @@ class Claim(_Strict):
         return check_month(value) if value is not None else None
 
     @model_validator(mode="after")
-    def _usage(self) -> "Claim":
+    def _usage(self) -> Claim:
         for workload, rows in self.usage.items():
             _check_workload(workload)
             months = [r.month for r in rows]

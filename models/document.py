@@ -59,6 +59,13 @@ class Signature(BaseModel):
     coverage: str | None = Field(default=None, description="pyHanko's coverage level.")
     modified_after: bool = Field(default=False, description="Changes after signing beyond what DocMDP allows.")
     summary: str = Field(default="", description="pyHanko's summary or the validation error.")
+    kind: Literal["signature", "doc_timestamp"] = Field(
+        default="signature", description="An approval/certification signature or a document timestamp."
+    )
+    reason: str | None = Field(default=None, description="Why the signature is not valid; None when valid.")
+    expired: bool = Field(default=False, description="The certificate was outside its validity at signing time.")
+    modification: str | None = Field(default=None, description="pyHanko's modification level after signing.")
+    revocation: str = Field(default="not performed", description="Which revocation check was done (offline).")
 
     @property
     def valid(self) -> bool:

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MonthStatus = Literal[
     "before_term", "before_association", "no_growth", "pau_capped",
-    "held", "released", "capped_at_max", "after_term", "paid",
+    "held", "released", "capped_at_max", "after_term", "paid", "ineligible",
 ]
 
 

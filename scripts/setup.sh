@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr tesseract-ocr-eng)
+# orientation detection (tesseract --psm 0) for rotated scans needs osd.traineddata
+tesseract --list-langs 2>/dev/null | grep -qx osd || need_apt+=(tesseract-ocr-osd)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -23,26 +23,36 @@ def fail(message: str) -> typer.Exit:
 
 
 def _register() -> None:
-    from service.commands import inspect  # noqa: F401
+    from service.commands import (  # noqa: F401
+        batch,
+        check,
+        evaluate,
+        inspect,
+        payout,
+        serve,
+    )
 
 
 def main() -> None:
-    """Entry point: typed errors become one line and exit code 2, never a traceback."""
+    """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback."""
     _register()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except PoecheckError as exc:
         typer.echo(f"poecheck: {exc.code}: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt, EOFError):
         typer.echo("poecheck: aborted", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
-        raise
+    except Exception as exc:
+        # usage errors come from the click bundled with typer; duck-typed to avoid a private import
+        message = getattr(exc, "format_message", None)
+        if message is None or not isinstance(getattr(exc, "exit_code", None), int):
+            raise
+        if message():  # empty when no arguments were given and the help was printed
+            typer.echo(f"poecheck: usage: {message()} (see --help)", err=True)
+        sys.exit(2)
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -23,6 +23,17 @@ class Settings(BaseSettings):
     max_depth: int = Field(default=5, ge=1, description="Attachment nesting depth.")
     max_attachments: int = Field(default=100, ge=1)
     max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    api_keys_file: Path | None = Field(
+        default=None, description="YAML/JSON file of API keys; default data_dir/api_keys.yaml when it exists."
+    )
+    api_keys: str | None = Field(default=None, description="API keys as 'key:role[:partner_id],...'.")
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1, description="Total upload size per request.")
+    max_files: int = Field(default=10, ge=1, description="Files per check request.")
+    check_workers: int = Field(default=2, ge=1, description="Checks (ingest + OCR + rules) run at once.")
+    queue_limit: int = Field(default=8, ge=0, description="Checks waiting for a worker before 503.")
+    retry_after_s: int = Field(default=15, ge=1, description="Retry-After seconds sent with 503 when busy.")
+    page_images: bool = Field(default=True, description="Keep a downscaled PNG of each OCR'd page with its report.")
+    session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a web page login.")
 
     @property
     def db_url(self) -> str:

@@ -89,3 +89,74 @@ class InvalidUsage(PoecheckError):
 class FileMissing(PoecheckError):
     code = "file_missing"
     http_status = 404
+
+
+class TrustRootsError(PoecheckError):
+    code = "trust_roots"
+    http_status = 500
+
+
+class OcrFailed(PoecheckError):
+    code = "ocr_failed"
+    http_status = 422
+
+
+class Unauthorized(PoecheckError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class NotFound(PoecheckError):
+    code = "not_found"
+    http_status = 404
+
+
+class PartnerMismatch(PoecheckError):
+    code = "partner_mismatch"
+    http_status = 403
+
+
+class UploadTooLarge(PoecheckError):
+    code = "upload_too_large"
+    http_status = 413
+
+
+class TooManyFiles(PoecheckError):
+    code = "too_many_files"
+    http_status = 413
+
+
+class InvalidUpload(PoecheckError):
+    code = "invalid_upload"
+    http_status = 422
+
+
+class UnsupportedMediaType(PoecheckError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+class ServiceBusy(PoecheckError):
+    code = "busy"
+    http_status = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InvalidBatchInput(PoecheckError):
+    code = "invalid_batch_input"
+    http_status = 422
+
+
+class BatchWorkerFailed(PoecheckError):
+    code = "batch_worker_failed"
+    http_status = 500
+
+
+class InvalidArguments(PoecheckError):
+    """A CLI command was given a combination of arguments it cannot run."""
+
+    code = "invalid_arguments"
+    http_status = 400

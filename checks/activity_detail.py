@@ -1,0 +1,66 @@
+"""activity_detail: customer-specific detail: at least 3 of scope of work, need, outcome, timeline, counts.
+
+Scope of work: at least two specific activities that count (applicable_activities) on different
+lines. Need and outcome: cues of rules/detail.yaml in sentences that are not generic product copy.
+Timeline and counts reuse engagement_timeline and user_counts. 3+ `pass`, 2 `warn`, fewer `fail`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checks.applicable_activities import claim_activities
+from checks.base import CheckContext, evidence, iter_parts, result
+from checks.engagement_timeline import find_timeline
+from checks.textutil import fold, line_at, pattern, sentences
+from checks.user_counts import find_counts
+from models import CheckResult, Claim, Document, Evidence
+
+_NAMES = {"scope": "scope of work", "need": "customer need", "outcome": "outcome",
+          "timeline": "timeline", "counts": "user/device counts"}
+
+
+class ActivityDetail:
+    id = "activity_detail"
+    blocking = False
+
+    def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
+        found: dict[str, Evidence] = {}
+        work = [(p, a) for p, a in claim_activities(claim, docs) if a.applicable and a.excluded is None and a.weight >= 1]
+        if len({(p.path, line_at(p.text, a.start)) for p, a in work}) >= 2:
+            p, a = work[0]
+            found["scope"] = evidence(p, a.start, a.end, rule_id="scope", context=40)
+        marketing = pattern("generic.yaml", "marketing")
+        holders = pattern("generic.yaml", "placeholders", flags=0)
+        cues = {"need": pattern("detail.yaml", "need"), "outcome": pattern("detail.yaml", "outcome")}
+        for _doc, part in iter_parts(docs):
+            text = fold(part.text)
+            for s, e in sentences(text):
+                sent = text[s:e]
+                if len(sent.split()) < 5 or marketing.search(sent) or holders.search(sent):
+                    continue
+                for key, rx in cues.items():
+                    if key not in found and rx.search(sent):
+                        found[key] = evidence(part, s, e, rule_id=key)
+        timeline = find_timeline(docs)
+        if timeline:
+            p, h = timeline[0]
+            found["timeline"] = evidence(p, h.start, h.end, rule_id="timeline", context=30)
+        counts = find_counts(claim, docs)
+        if counts:
+            p, c, _w = counts[0]
+            found["counts"] = evidence(p, c.start, c.end, rule_id="counts")
+        have = [k for k in _NAMES if k in found]
+        missing = [_NAMES[k] for k in _NAMES if k not in found]
+        details = {"elements": have, "missing": [k for k in _NAMES if k not in found]}
+        ev = [found[k] for k in have]
+        if len(have) >= 3:
+            return result(self, "pass", f"{len(have)} of 5 detail elements present ({', '.join(_NAMES[k] for k in have)})",
+                          evidence=ev, details=details)
+        status = "warn" if len(have) == 2 else "fail"
+        return result(self, status, f"only {len(have)} of 5 detail elements present; missing {', '.join(missing)}",
+                      evidence=ev, details=details,
+                      remediation="Describe this customer's engagement: the work per workload, the customer's need, "
+                                  "the outcome, the dates or duration, and how many users or devices were covered.")
+
+
+CHECK = ActivityDetail()

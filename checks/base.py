@@ -1,0 +1,85 @@
+"""The Check protocol, the frozen context every check gets, and helpers to build results."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar, Protocol
+
+from models import CheckResult, Claim, Document, Evidence, Part
+
+#: Countries that write numeric dates month first (everyone else: day first).
+MONTH_FIRST_COUNTRIES = frozenset({"US", "PR", "PH", "CA", "FM", "MH", "PW", "GU", "AS", "VI", "UM", "MP"})
+
+
+@dataclass(frozen=True)
+class ReuseMatch:
+    """An earlier POE on another claim that this POE nearly duplicates (found by the service's index)."""
+
+    claim_id: str
+    partner: str
+    similarity: float
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may know besides the claim and documents: no clock, no settings, no I/O."""
+
+    reference_date: date
+    date_order: str = "MDY"
+    store_available: bool = False
+    reuse_matches: tuple[ReuseMatch, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def for_claim(cls, claim: Claim, **kwargs) -> CheckContext:
+        """Context with the claim date as reference and the customer's country's date order."""
+        order = "MDY" if claim.customer.country in MONTH_FIRST_COUNTRIES else "DMY"
+        return cls(reference_date=claim.claim_date, date_order=order, **kwargs)
+
+
+class Check(Protocol):
+    id: ClassVar[str]
+    blocking: ClassVar[bool]
+
+    def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult: ...
+
+
+def iter_parts(docs: Sequence[Document]) -> Iterator[tuple[Document, Part]]:
+    """Every part with text, in document order."""
+    for doc in docs:
+        for part in doc.parts:
+            if part.text:
+                yield doc, part
+
+
+def evidence(part: Part, start: int, end: int, *, rule_id: str | None = None, note: str | None = None,
+             context: int = 0) -> Evidence:
+    """Evidence quoting part.text[start:end] (widened by `context` chars on each side, on word bounds)."""
+    text = part.text
+    if context:
+        s = max(0, start - context)
+        e = min(len(text), end + context)
+        while s > 0 and not text[s - 1].isspace():
+            s -= 1
+        while e < len(text) and not text[e].isspace():
+            e += 1
+        start, end = s, e
+    quote = " ".join(text[start:end].split())
+    return Evidence(file=part.file, part=part.path, page=part.page, start=start, end=end,
+                    quote=quote, rule_id=rule_id, note=note)
+
+
+def result(check: type | object, status: str, message: str, *, evidence: Sequence[Evidence] = (),
+           remediation: str | None = None, details: dict | None = None, blocking: bool | None = None) -> CheckResult:
+    """Build a CheckResult for `check`; remediation is dropped on pass."""
+    return CheckResult(
+        id=check.id,
+        status=status,
+        blocking=check.blocking if blocking is None else blocking,
+        message=message,
+        evidence=list(evidence)[:20],
+        remediation=None if status in ("pass", "not_applicable") else remediation,
+        details=details or {},
+    )

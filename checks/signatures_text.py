@@ -1,0 +1,594 @@
+"""Recognise customer acknowledgements in POE text: wet-signature blocks, e-signature certificates of
+completion, customer approval e-mails, and validated PDF digital signatures.
+
+Shared by customer_acknowledgement (was the work acknowledged, and how) and dates (when)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from checks.base import CheckContext
+from checks.datefind import FoundDate, find_dates
+from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
+from models import Claim, Document, Part, Signature
+
+WET, ESIGN, EMAIL, DIGITAL = "wet_signature", "esign_certificate", "customer_email", "digital_signature"
+#: What each kind is called in messages.
+KIND_LABEL = {WET: "a signed customer signature block", ESIGN: "an e-signature certificate of completion",
+              EMAIL: "an original approval e-mail from the customer", DIGITAL: "a valid PDF digital signature"}
+CERT_NOTE = ("certificate-of-completion text is evidence of an e-signature, not cryptographic proof "
+             "(the PDF carries no valid digital signature)")
+_LEGAL = re.compile(r"[\s,]+(?:inc|incorporated|llc|l\.l\.c|llp|ltd|limited|co|corp|corporation|company|plc|pty"
+                    r"|gmbh|ag|sa|s\.a|sas|bv|b\.v|nv|oy|ab|as|srl|spa|kk|pte|group|holdings)\.?$", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
+_LINE_LEAD = re.compile(r"^[\s|•*·>\-–—]*")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One acknowledgement candidate; `accepted` says whether it counts as the customer's acknowledgement."""
+
+    kind: str
+    accepted: bool
+    reason: str
+    rule_id: str
+    file: str
+    part: Part | None = None
+    start: int = 0
+    end: int = 0
+    date: date | None = None
+    date_span: tuple[int, int] | None = None
+    date_source: str | None = None
+    note: str | None = None
+    signature: Signature | None = None
+    details: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _compile_list(name: str, data: dict, key: str, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    items = data.get(key)
+    if not isinstance(items, list) or not items:
+        raise RuleFileError(f"{RULES_DIR / name}: '{key}' must be a non-empty list")
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or not item.get("id") or not item.get("pattern"):
+            raise RuleFileError(f"{RULES_DIR / name}: every item of '{key}' needs an id and a pattern")
+        probe = item["pattern"].replace("{customer}", "x").replace("{partner}", "y")
+        try:
+            re.compile(probe, re.IGNORECASE | re.MULTILINE)
+        except re.error as exc:
+            raise RuleFileError(f"{RULES_DIR / name}: {key}/{item['id']}: {exc}") from exc
+        out.append((item["id"], item["pattern"]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, list[tuple[str, str]]]:
+    """Every pattern list of acknowledgement.yaml, email.yaml and esign.yaml, validated once."""
+    spec = {
+        "acknowledgement.yaml": ("customer_headings", "partner_headings", "generic_headings", "labels",
+                                 "typed_signature", "title_words", "not_person_words", "acceptance_statements"),
+        "email.yaml": ("forward_subject", "reply_subject", "forward_markers", "quote_markers",
+                       "approval_phrases", "not_approval"),
+        "esign.yaml": ("titles", "vendors", "ids", "events"),
+    }
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name, keys in spec.items():
+        data = load_yaml(name)
+        for key in keys:
+            out[key] = _compile_list(name, data, key)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _compiled(key: str, flags: int = re.IGNORECASE | re.MULTILINE) -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((rid, re.compile(p, flags)) for rid, p in rules()[key])
+
+
+def first_match(key: str, text: str, *, anchored: bool = False) -> tuple[str, re.Match] | None:
+    """The earliest match of any pattern of rule list `key` in `text` (anchored: at position 0 only)."""
+    best = None
+    for rid, rx in _compiled(key):
+        m = rx.match(text) if anchored else rx.search(text)
+        if m and (best is None or m.start() < best[1].start()):
+            best = (rid, m)
+    return best
+
+
+def _name_alt(names: Sequence[str]) -> str:
+    alts = set()
+    for name in names:
+        core = name.strip()
+        while _LEGAL.search(core):
+            core = _LEGAL.sub("", core).strip()
+        if len(core) < 3:
+            continue
+        words = [re.escape(w) for w in re.split(r"\s+", core.replace("&", " & ")) if w]
+        alts.add(r"\s+".join(w if w != "\\&" else "(?:&|and)" for w in words))
+    return "|".join(sorted(alts, key=len, reverse=True)) or r"(?!x)x"
+
+
+@lru_cache(maxsize=64)
+def _party_rx(customer: tuple[str, ...], partner: tuple[str, ...]) -> dict[str, object]:
+    cust, part = _name_alt(customer), _name_alt(partner)
+    fill = {"{customer}": f"(?:{cust})", "{partner}": f"(?:{part})"}
+
+    def build(key: str) -> tuple[tuple[str, re.Pattern], ...]:
+        out = []
+        for rid, p in rules()[key]:
+            for k, v in fill.items():
+                p = p.replace(k, v)
+            out.append((rid, re.compile(p, re.IGNORECASE)))
+        return tuple(out)
+
+    return {"customer": re.compile(rf"\b(?:{cust})\b", re.IGNORECASE), "partner": re.compile(rf"\b(?:{part})\b", re.IGNORECASE),
+            "customer_headings": build("customer_headings"), "partner_headings": build("partner_headings"),
+            "generic_headings": build("generic_headings")}
+
+
+def _parties(claim: Claim) -> dict[str, object]:
+    return _party_rx((claim.customer.name, *claim.customer.aliases), (claim.partner.name, *claim.partner.aliases))
+
+
+def domain_matches(email: str | None, domains: Sequence[str]) -> bool:
+    """The address is at one of `domains` or a subdomain of one."""
+    if not email or "@" not in email:
+        return False
+    dom = email.rsplit("@", 1)[1].strip().lower().rstrip(".>")
+    return any(dom == d.lower() or dom.endswith("." + d.lower()) for d in domains if d)
+
+
+# ---------------------------------------------------------------- wet signature blocks
+
+
+@dataclass
+class _Block:
+    owner: str  # customer | partner | unknown
+    heading_rule: str
+    start: int
+    end: int
+    ocr: bool
+    fields: dict = field(default_factory=dict)  # label -> (value, start, end)
+    loose: dict = field(default_factory=dict)   # unlabelled name/title/date -> (value, start, end)
+    typed: tuple[int, int] | None = None
+    company: str | None = None
+    wordy: bool = False  # holds running text (a paragraph), not just a signature block
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        lead = _LINE_LEAD.match(raw).end()
+        out.append((pos + lead, raw[lead:].rstrip()))
+        pos += len(raw) + 1
+    return out
+
+
+def _heading(line: str, parties: dict) -> tuple[str, str] | None:
+    if not line[:1].isupper() or line.endswith(".") or len(line) > 90:
+        return None  # a heading starts with a capital and is not a sentence (nor a paragraph's last line)
+    for owner in ("customer", "partner", "generic"):
+        if owner == "generic" and _label(line):
+            return None
+        for rid, rx in parties[f"{owner}_headings"]:
+            m = rx.match(line)
+            if m and len(line) - m.end() <= 30:
+                return owner, rid
+    return None
+
+
+_LABEL_ORDER = ("name", "title", "date", "company", "signature")
+
+
+@lru_cache(maxsize=1)
+def _label_rx() -> tuple[re.Pattern, re.Pattern]:
+    pats = dict(rules()["labels"])
+    missing = [k for k in _LABEL_ORDER if k not in pats]
+    if missing:
+        raise RuleFileError(f"{RULES_DIR / 'acknowledgement.yaml'}: labels lacks {', '.join(missing)}")
+    alts = "|".join(f"(?P<{k}>{pats[k]})" for k in _LABEL_ORDER)
+    start = re.compile(rf"^(?:{alts})(?![a-z])\s*(?P<sep>[:|.\-]*)\s*", re.IGNORECASE)
+    inline = re.compile(rf"\s(?:{alts})(?![a-z])\s*:", re.IGNORECASE)
+    return start, inline
+
+
+def _label(line: str) -> tuple[str, int, str] | None:
+    start_rx, inline_rx = _label_rx()
+    m = start_rx.match(line)
+    if not m:
+        return None
+    label = next(k for k in _LABEL_ORDER if m.group(k) is not None)
+    token = m.group(label).strip().lower()
+    if token == "by" and ":" not in m.group("sep"):
+        return None
+    rest = line[m.end():]
+    cut = inline_rx.search(" " + rest)
+    value = rest[: cut.start()] if cut else rest
+    return label, m.end(), value
+
+
+def _clean(value: str) -> str:
+    return re.sub(r"^[\s:|_.\-–—]+|[\s|_\-–—]+$", "", value)
+
+
+def _person_like(value: str) -> bool:
+    words = value.split()
+    return (2 <= len(words) <= 4 and all(re.match(r"^[A-Z][A-Za-z'’.-]*$", w) for w in words)
+            and not first_match("title_words", value) and not first_match("not_person_words", value)
+            and not _LEGAL.search(value))
+
+
+def _title_like(value: str) -> bool:
+    return bool(first_match("title_words", value)) and len(value.split()) <= 8 and bool(re.search(r"[A-Za-z]{2}", value))
+
+
+def _read_block(part: Part, block: _Block, lines: list[tuple[int, str]], parties: dict, order: str) -> None:
+    dates = [d for d in find_dates(part.text, order=order) if block.start <= d.start < block.end]
+    pending_company = False
+    for pos, line in lines:
+        if not line:
+            continue
+        block.wordy = block.wordy or len(line.split()) > 8
+        lab = _label(line)
+        if lab:
+            label, offset, value = lab
+            value_clean = _clean(value)
+            vstart = pos + offset
+            pending_company = label == "company" and not value_clean
+            if label not in block.fields:
+                block.fields[label] = (value_clean, vstart, vstart + len(value))
+            if label == "company" and value_clean:
+                block.company = (block.company or "") + " " + value_clean
+            continue
+        if pending_company:
+            block.company = (block.company or "") + " " + line
+            continue
+        if block.wordy:
+            continue
+        if _title_like(line) and "title" not in block.loose:
+            block.loose["title"] = (line, pos, pos + len(line))
+        elif _person_like(line) and "name" not in block.loose and not parties["customer"].search(line) \
+                and not parties["partner"].search(line):
+            block.loose["name"] = (line, pos, pos + len(line))
+        elif parties["customer"].search(line) or parties["partner"].search(line):
+            block.company = (block.company or "") + " " + line
+    if "date" in block.fields:
+        _, s, e = block.fields["date"]
+        hit = next((d for d in dates if s <= d.start <= e + 1), None)
+        block.fields["date"] = (hit, s, e) if hit else (None, s, e)
+    if dates and not block.wordy and not (block.fields.get("date") or (None,))[0]:
+        block.loose["date"] = (dates[0], dates[0].start, dates[0].end)
+    typed = first_match("typed_signature", part.text[block.start:block.end])
+    if typed:
+        block.typed = (block.start + typed[1].start(), block.start + typed[1].end())
+    elif part.source != "ocr" and "signature" in block.fields:
+        sig = block.fields["signature"][0]
+        name = block.fields.get("name", ("",))[0]
+        if sig and name and " ".join(sig.lower().split()) == " ".join(name.lower().split()):
+            _, s, e = block.fields["signature"]
+            block.typed = (s, e)
+
+
+def wet_blocks(part: Part, claim: Claim, *, order: str) -> list[_Block]:
+    """Signature blocks on one page: owner, fields (labelled or not), typed-signature marks."""
+    parties = _parties(claim)
+    lines = _lines(part.text)
+    blocks: list[_Block] = []
+    current: tuple[_Block, list] | None = None
+
+    def close(end: int) -> None:
+        nonlocal current
+        if current:
+            blk, body = current
+            blk.end = end
+            _read_block(part, blk, body, parties, order)
+            if blk.company and blk.owner != "customer":
+                if parties["customer"].search(blk.company) and not parties["partner"].search(blk.company):
+                    blk.owner = "customer"
+                elif parties["partner"].search(blk.company) and blk.owner == "unknown":
+                    blk.owner = "partner"
+            blocks.append(blk)
+        current = None
+
+    for idx, (pos, line) in enumerate(lines):
+        head = _heading(line, parties) if line else None
+        if head:
+            close(pos)
+            current = (_Block(owner="unknown" if head[0] == "generic" else head[0], heading_rule=head[1],
+                              start=pos, end=pos, ocr=part.source == "ocr"), [])
+            continue
+        if current is None:
+            lab = _label(line) if line else None
+            if lab and lab[0] == "company" and parties["customer"].search(lab[2]):
+                ahead = [_label(ln) for _, ln in lines[idx + 1: idx + 7] if ln]
+                if any(a and a[0] == "signature" for a in ahead):
+                    current = (_Block(owner="customer", heading_rule="customer_company_line", start=pos, end=pos,
+                                      ocr=part.source == "ocr"), [(pos, line)])
+            continue
+        blk, body = current
+        lab = _label(line) if line else None
+        if lab and lab[0] == "company" and body and blk.company and parties["partner"].search(lab[2]) \
+                and not parties["partner"].search(blk.company):
+            close(pos)
+            continue
+        if len(body) >= 16:
+            close(pos)
+            continue
+        body.append((pos, line))
+    close(len(part.text))
+    return blocks
+
+
+def _document_date(parts: Sequence[Part], order: str) -> FoundDate | None:
+    """The letter's own date line ("Date 14 January 2025") near the top of its first page."""
+    if not parts:
+        return None
+    first = parts[0]
+    for pos, line in _lines(first.text)[:30]:
+        m = re.match(r"(?:date|dated|d[a@]te)\b\s*[:|]?\s*", line, re.IGNORECASE)
+        if m:
+            for d in find_dates(first.text, order=order):
+                if pos + m.end() <= d.start <= pos + len(line):
+                    return d
+    return None
+
+
+def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Document]) -> list[Finding]:
+    out: list[Finding] = []
+    for part in doc.parts:
+        if not part.text or part.kind == "email_body":
+            continue
+        for blk in wet_blocks(part, claim, order=order):
+            if blk.owner == "unknown":
+                continue
+            name = blk.fields.get("name", ("",))[0] or (blk.loose.get("name") or ("",))[0]
+            title = blk.fields.get("title", ("",))[0] or (blk.loose.get("title") or ("",))[0]
+            dated = (blk.fields.get("date") or (None,))[0] or (blk.loose.get("date") or (None,))[0]
+            explicit_empty = any(k in blk.fields and not blk.fields[k][0] for k in ("name", "date"))
+            if not blk.fields and not blk.loose and (not blk.ocr or blk.wordy):
+                continue
+            details = {"owner": blk.owner, "name": name or None, "title": title or None,
+                       "heading_rule": blk.heading_rule}
+            base = {"kind": WET, "file": part.file, "part": part, "start": blk.start, "end": blk.end, "details": details}
+            if blk.owner == "partner":
+                out.append(Finding(accepted=False, reason="only the partner's signature block is signed",
+                                   rule_id=blk.heading_rule, **base))
+                continue
+            when = {"date": dated.date, "date_span": (dated.start, dated.end),
+                        "date_source": "signature block date"} if dated else {}
+            if blk.typed:
+                out.append(Finding(accepted=False, reason="the customer's signature is only a typed name (/s/)",
+                                   rule_id="typed_signature", **{**base, "start": blk.typed[0], "end": blk.typed[1]},
+                                   **when))
+            elif name and (title or dated):
+                out.append(Finding(accepted=True, reason="customer signature block with name"
+                                   + (", title" if title else "") + (" and date" if dated else " (undated)"),
+                                   rule_id=blk.heading_rule, **base, **when))
+            elif blk.ocr and blk.owner == "customer" and not explicit_empty and not name and not blk.wordy:
+                doc_date, date_part = None, None
+                if not dated:
+                    files = [[p for p in doc.parts if p.file == part.file]] + [
+                        [p for p in d.parts if p.file == f] for d in docs for f in dict.fromkeys(q.file for q in d.parts)]
+                    for group in files:
+                        doc_date = _document_date(group, order)
+                        if doc_date:
+                            date_part = group[0].path
+                            break
+                if doc_date:
+                    when = {"date": doc_date.date, "date_span": (doc_date.start, doc_date.end),
+                                "date_source": "document date (signature block unreadable in OCR)"}
+                note = ("the scanned signature block could not be read by OCR; accepted on the customer "
+                        "acceptance heading; check the page image")
+                out.append(Finding(accepted=True, reason="scanned customer acceptance block (OCR could not read "
+                                   "the signature)", rule_id=blk.heading_rule, note=note,
+                                   details={**details, "ocr_unreadable": True, "date_part": date_part},
+                                   **{k: v for k, v in base.items() if k != "details"}, **when))
+            else:
+                out.append(Finding(accepted=False, reason="the customer signature block is empty or unsigned",
+                                   rule_id=blk.heading_rule, **base, **when))
+    firm = {f.file for f in out if f.details.get("owner") == "customer" and not f.details.get("ocr_unreadable")}
+    return [f for f in out if not (f.details.get("ocr_unreadable") and f.file in firm)]
+
+
+# ---------------------------------------------------------------- e-signature certificates
+
+
+def _emails(text: str, known: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Addresses in text, re-joining addresses that a certificate's narrow column wrapped onto two lines."""
+    out = []
+    for m in _EMAIL.finditer(text):
+        addr, end = m.group(), m.end()
+        nxt = re.match(r"\n([a-z0-9.-]{1,24})(?=\s|$)", text[end:], re.IGNORECASE)
+        if nxt:
+            joined = addr + nxt.group(1)
+            domain = addr.rsplit("@", 1)[1]
+            if domain_matches(joined, known) or ("." not in domain and "." in nxt.group(1)):
+                addr, end = joined, end + nxt.end()
+        out.append((addr.lower().rstrip("."), m.start(), end))
+    return out
+
+
+def _date_after(dates: list[FoundDate], pos: int, limit: int) -> FoundDate | None:
+    return next((d for d in dates if pos <= d.start <= pos + limit), None)
+
+
+def certificate(part: Part, claim: Claim, *, order: str) -> Finding | None:
+    """An e-signature certificate of completion on this page, or None."""
+    text = part.text
+    title = first_match("titles", text)
+    vendor = first_match("vendors", text)
+    ident = first_match("ids", text)
+    if not ident or not title or not re.search(r"\bsign", text, re.IGNORECASE):
+        return None
+    dates = find_dates(text, order=order)
+    if not dates:
+        return None
+    cust_domains, known = claim.customer.domains, [*claim.customer.domains, *claim.partner.domains]
+    parties = _parties(claim)
+    events = [(rid, m) for rid, rx in _compiled("events") for m in rx.finditer(text)]
+    signed_events = sorted((m for rid, m in events if rid == "signed_at"), key=lambda m: m.start())
+    emails = _emails(text, known)
+    signers = []
+    for i, (addr, s, e) in enumerate(emails):
+        nxt = emails[i + 1][1] if i + 1 < len(emails) else len(text)
+        prev = emails[i - 1][2] if i else max(0, s - 200)
+        seg = text[e:nxt]
+        is_customer = domain_matches(addr, cust_domains) or bool(parties["customer"].search(seg[:300]))
+        is_customer = is_customer and not domain_matches(addr, claim.partner.domains)
+        signed = None
+        for m in signed_events:
+            if e <= m.start() < nxt:
+                signed = _date_after(dates, m.end(), 30)
+                if signed:
+                    break
+        if signed is None:
+            for m in reversed(signed_events):
+                if prev <= m.start() < s:
+                    signed = _date_after(dates, m.end(), 30)
+                    if signed:
+                        break
+        signers.append({"email": addr, "customer": is_customer, "signed": signed, "start": s, "end": e})
+    completed = None
+    for rid, m in events:
+        if rid == "completed_at":
+            hit = _date_after(dates, m.end(), 60)
+            if hit and (completed is None or hit.start > completed.start):
+                completed = hit
+    customer_signed = [s for s in signers if s["customer"] and s["signed"]]
+    details = {"id": ident[1].group(1), "signers": sorted({s["email"] for s in signers if s["signed"]}),
+               "customer_signers": sorted({s["email"] for s in customer_signed}),
+               "completed": completed.date.isoformat() if completed else None, "vendor_rule": (vendor or title)[0]}
+    stamp = completed or (customer_signed[0]["signed"] if customer_signed else None)
+    base = {"kind": ESIGN, "rule_id": ident[0], "file": part.file, "part": part, "start": ident[1].start(),
+                "end": ident[1].end(), "details": details, "note": CERT_NOTE}
+    if customer_signed:
+        return Finding(accepted=True, reason="e-signature certificate of completion signed by the customer "
+                       f"({', '.join(details['customer_signers'])})", date=stamp.date,
+                       date_span=(stamp.start, stamp.end),
+                       date_source="certificate completion time" if completed else "certificate signing time",
+                       **base)
+    why = ("no signer at a customer domain" if any(s["signed"] for s in signers)
+           else "no signing timestamp for a customer signer")
+    return Finding(accepted=False, reason=f"e-signature certificate with {why}", **base)
+
+
+# ---------------------------------------------------------------- e-mails
+
+
+def own_text_end(body: str) -> int:
+    """Where the writer's own text ends: the first quote, reply header or forwarded-message marker."""
+    cut = len(body)
+    for key in ("quote_markers", "forward_markers"):
+        hit = first_match(key, body)
+        if hit:
+            cut = min(cut, hit[1].start())
+    return cut
+
+
+def approval_phrase(text: str) -> tuple[str, int, int] | None:
+    """The first sentence-level approval phrase in `text` not turned into a request, condition or denial."""
+    for rid, rx in _compiled("approval_phrases"):
+        for m in rx.finditer(text):
+            sent_start = max(text.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+            ends = [i for i in (text.find(c, m.end()) for c in ".!?\n") if i >= 0]
+            sent_end = min(ends) if ends else len(text)
+            before = text[sent_start:m.start()] + " " + m.group()
+            if sent_end < len(text) and text[sent_end] == "?":
+                continue
+            if first_match("not_approval", before):
+                continue
+            return rid, m.start(), m.end()
+    return None
+
+
+def is_top_level(part: Part) -> bool:
+    """An e-mail body that is not itself attached inside another e-mail."""
+    return ".msg >" not in part.file.lower() and ".eml >" not in part.file.lower() and " > " not in part.path
+
+
+def _email_findings(claim: Claim, doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    domains = claim.customer.domains
+    for part in doc.parts:
+        if part.kind != "email_body" or part.email is None:
+            continue
+        body, meta = part.text or "", part.email
+        cut = own_text_end(body)
+        sent = meta.sent.date() if meta.sent else None
+        when = {"date": sent, "date_source": "e-mail sent date"} if sent else {}
+        from_customer = domain_matches(meta.sender_email, domains)
+        if from_customer:
+            hit = approval_phrase(body[:cut])
+            if hit:
+                out.append(Finding(kind=EMAIL, accepted=True, reason=f"e-mail from the customer ({meta.sender_email})"
+                                   " confirming the work", rule_id=hit[0], file=part.file, part=part,
+                                   start=hit[1], end=hit[2], details={"sender": meta.sender_email}, **when))
+            else:
+                out.append(Finding(kind=EMAIL, accepted=False, reason="the customer's e-mail does not confirm or "
+                                   "approve the work (a signature block alone is not an acknowledgement)",
+                                   rule_id="no_approval", file=part.file, part=part, start=0,
+                                   end=min(cut, 200), details={"sender": meta.sender_email}, **when))
+            continue
+        rest = body[cut:]
+        for m in re.finditer(r"^\s*(?:from|von|de)\s*:[^\n]*", rest, re.IGNORECASE | re.MULTILINE):
+            addrs = _EMAIL.findall(m.group())
+            if addrs and domain_matches(addrs[0], domains):
+                hit = approval_phrase(rest[m.end():])
+                if hit:
+                    s = cut + m.end() + hit[1]
+                    out.append(Finding(kind=EMAIL, accepted=False, reason="the customer's approval is only inside a "
+                                       "forwarded or quoted e-mail sent by someone else", rule_id="forwarded_approval",
+                                       file=part.file, part=part, start=s, end=cut + m.end() + hit[2],
+                                       details={"sender": meta.sender_email, "quoted_sender": addrs[0].lower()}))
+                    break
+    return out
+
+
+# ---------------------------------------------------------------- digital signatures
+
+
+def _signer_is_customer(sig: Signature, claim: Claim) -> bool:
+    if domain_matches(sig.signer_email, claim.customer.domains):
+        return True
+    org = sig.signer_org or ""
+    return bool(org) and bool(_parties(claim)["customer"].search(org))
+
+
+def _digital_findings(claim: Claim, doc: Document) -> list[Finding]:
+    out = []
+    for sig in doc.signatures:
+        who = sig.signer_name or sig.signer_email or sig.field
+        when = {"date": sig.signing_time.date(), "date_source": "digital signature signing time"} \
+            if sig.signing_time else {}
+        if sig.valid and _signer_is_customer(sig, claim):
+            out.append(Finding(kind=DIGITAL, accepted=True, reason=f"valid PDF digital signature by {who}",
+                               rule_id="pdf_signature", file=sig.file, signature=sig, **when))
+        else:
+            why = "is not valid" if not sig.valid else "is not tied to a customer-domain signer"
+            out.append(Finding(kind=DIGITAL, accepted=False, reason=f"PDF digital signature by {who} {why}",
+                               rule_id="pdf_signature", file=sig.file, signature=sig, **when))
+    return out
+
+
+# ---------------------------------------------------------------- all together
+
+
+def acknowledgements(claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> list[Finding]:
+    """Every acknowledgement candidate in the POE, accepted ones first (digital, e-sign, wet, e-mail)."""
+    rank = {DIGITAL: 0, ESIGN: 1, WET: 2, EMAIL: 3}
+    found: list[Finding] = []
+    for doc in docs:
+        found += _digital_findings(claim, doc)
+        for part in doc.parts:
+            if part.text and part.kind != "email_body":
+                cert = certificate(part, claim, order=ctx.date_order)
+                if cert:
+                    found.append(cert)
+        found += _wet_findings(claim, doc, ctx.date_order, docs)
+        found += _email_findings(claim, doc)
+    return sorted(found, key=lambda f: (not f.accepted, rank[f.kind]))

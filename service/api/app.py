@@ -1,0 +1,72 @@
+"""The FastAPI app factory: store, keys, worker pool and routers, built from one Settings."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+
+from models import Claim
+from service.api import errors
+from service.api.deps import AppState
+from service.api.jobs import CheckRunner, ReuseHook, purge_uploads
+from service.api.routers import checks, health, pages, payouts
+from service.api.sessions import SessionStore
+from service.auth import KeyRing
+from service.config import Settings
+from service.store.db import session_factory
+from service.store.reports import ReportStore
+from service.trust import load_trust_roots
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for `settings` (default: from the environment); the schema is created on start."""
+    settings = settings or Settings()
+    load_trust_roots(settings.trust_roots)  # a bad trust-roots folder stops the start, not each signed PDF
+    keys = KeyRing.from_settings(settings)
+    if not len(keys):
+        log.warning("no API keys configured: every request will get 401 (see README, 'Running the service')")
+    runner = CheckRunner(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        purge_uploads(settings)
+        yield
+        runner.close()
+
+    app = FastAPI(
+        title="poecheck",
+        version="1",
+        summary="Pre-screens Proof of Execution (POE) for Microsoft partner incentive claims.",
+        description="Send POE files with a claim; get a verdict, every check with quoted evidence and "
+                    "what to fix, and the payout ledger. Authenticate with `Authorization: Bearer <key>`.",
+        lifespan=lifespan,
+    )
+    app.state.poe = AppState(settings=settings, keys=keys, store=ReportStore(session_factory(settings)),
+                             runner=runner, reuse=ReuseHook(settings),
+                             sessions=SessionStore(settings.session_hours * 3600))
+    errors.install(app)
+    for module in (checks, payouts, health, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.openapi = lambda: _openapi(app)
+    return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The generated schema plus the Claim model that the multipart and JSON bodies refer to."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                             description=app.description, routes=app.routes)
+        claim = Claim.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(claim.pop("$defs", {}))
+        components["Claim"] = claim
+        app.openapi_schema = schema
+    return app.openapi_schema

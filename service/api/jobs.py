@@ -1,0 +1,167 @@
+"""Checks run off the event loop: a bounded thread pool with a bounded queue (503 + Retry-After when full).
+
+Tesseract runs as a subprocess and the rules are light, so threads keep the event loop free
+(/healthz answers while scans are OCR'd) without the start-up cost of worker processes. Worker
+threads run at a lower CPU priority (Linux nice is per thread and inherited by tesseract).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, TypeVar
+
+from models import Claim, Document
+from service.api.uploads import Upload
+from service.config import Settings
+from service.errors import ServiceBusy
+from service.store.reports import ReportStore, StoredReport
+
+if TYPE_CHECKING:  # the checks load only when a check runs
+    from checks.base import ReuseMatch
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+WORKER_NICE = 10
+
+
+class Ticket:
+    """A reserved place in the pool (running or queued); released exactly once."""
+
+    def __init__(self, runner: CheckRunner) -> None:
+        self._runner = runner
+        self._released = False
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._runner._release()
+
+
+class CheckRunner:
+    """`check_workers` threads and up to `queue_limit` waiting checks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.capacity = settings.check_workers + settings.queue_limit
+        self.retry_after = settings.retry_after_s
+        self._pool = ThreadPoolExecutor(max_workers=settings.check_workers, thread_name_prefix="check",
+                                        initializer=_lower_priority)
+        self._lock = threading.Lock()
+        self.pending = 0
+
+    def reserve(self) -> Ticket:
+        """A place for one check, or ServiceBusy when every worker and queue place is taken."""
+        with self._lock:
+            if self.pending >= self.capacity:
+                raise ServiceBusy("Too many checks are running; try again shortly.", retry_after=self.retry_after)
+            self.pending += 1
+        return Ticket(self)
+
+    def _release(self) -> None:
+        with self._lock:
+            self.pending -= 1
+
+    async def run(self, ticket: Ticket, fn: Callable[[], T], *, on_cancel: Callable[[], None]) -> T:
+        """Run `fn` on the pool; the ticket is released when it ends (even if the client went away)."""
+        future: Future = self._pool.submit(fn)
+
+        def done(f: Future) -> None:
+            ticket.release()
+            if f.cancelled():
+                on_cancel()
+
+        future.add_done_callback(done)
+        return await asyncio.wrap_future(future)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """Run this worker thread (and the tesseract processes it starts) at nice 10 so requests stay fast."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
+
+
+class ReuseHook:
+    """The template-reuse index of earlier POE: the one place it is opened, queried and updated.
+
+    One index per process, loaded from the store's fingerprints on first use; a lock serialises
+    queries and additions (the LSH index is not thread-safe).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._index = None
+        self._lock = threading.Lock()
+
+    def _open(self):
+        if self._index is None:
+            from service.reuse import ReuseIndex
+
+            self._index = ReuseIndex.from_store(self._settings)
+        return self._index
+
+    def query(self, claim: Claim, docs: Sequence[Document]) -> list[ReuseMatch]:
+        """Earlier POE of other partners that this POE nearly duplicates."""
+        with self._lock:
+            return self._open().query(claim, docs)
+
+    def remember(self, stored: StoredReport, claim: Claim, docs: Sequence[Document]) -> None:
+        """Add this submission's fingerprints (under its claim id, else the report id)."""
+        with self._lock:
+            self._open().add(claim, docs, claim_id=claim.claim_id or stored.id)
+
+
+def process_check(claim: Claim, upload: Upload, *, settings: Settings, store: ReportStore,
+                  reuse: ReuseHook | None, owner_partner_id: str | None) -> StoredReport:
+    """Ingest the uploaded files, run the claim, store the report (and page images); always removes the upload."""
+    from service.pipeline import ingest_files, run_claim
+    from service.store.page_images import save_page_images
+
+    try:
+        started = time.monotonic()
+        docs = ingest_files(list(upload.files.values()), settings=settings)
+        report = run_claim(claim, docs, reuse=reuse)
+        stored = store.add(report, owner_partner_id=owner_partner_id)
+        if reuse is not None:
+            reuse.remember(stored, claim, docs)
+        if settings.page_images:
+            save_page_images(settings, stored.id, docs, upload.files, report)
+        if settings.keep_uploads:
+            keep_uploads(settings, stored.id, upload)
+        log.info("check %s: %d files, %s in %.1f s", stored.id, len(docs), report.verdict,
+                 time.monotonic() - started)
+        return stored
+    finally:
+        upload.cleanup()
+
+
+def keep_uploads(settings: Settings, report_id: str, upload: Upload) -> None:
+    """Move the uploaded files to data_dir/uploads/<report id>/ and drop folders past the retention period."""
+    dest = settings.data_dir / "uploads" / report_id
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, path in upload.files.items():
+        shutil.move(str(path), dest / name)
+    purge_uploads(settings)
+
+
+def purge_uploads(settings: Settings, *, now: float | None = None) -> int:
+    """Delete kept uploads older than upload_retention_days; returns how many folders went."""
+    root = settings.data_dir / "uploads"
+    if not root.is_dir():
+        return 0
+    cutoff = (now or time.time()) - settings.upload_retention_days * 86400
+    removed = 0
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

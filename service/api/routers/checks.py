@@ -1,0 +1,112 @@
+"""/v1/checks: submit POE files with a claim, read a stored report, list reports, fetch page images."""
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from models import Claim
+from service.api.deps import Caller, scope, state
+from service.api.jobs import process_check
+from service.api.schemas import CheckOut, CheckPage, CheckSummary, ErrorOut
+from service.api.uploads import read_upload
+from service.auth import Principal
+from service.claims import parse_claim
+from service.errors import NotFound, PartnerMismatch
+from service.store.page_images import image_file
+from service.store.reports import ReportFilter
+
+router = APIRouter(prefix="/v1/checks", tags=["checks"])
+
+_ERRORS = {s: {"model": ErrorOut} for s in (401, 404)}
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object",
+    "required": ["claim", "files"],
+    "properties": {
+        "claim": {"type": "string", "description": "The claim JSON (POE_RULES.md §3), as text or a .json file."},
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "POE files: PDF, scans (PDF/PNG/JPEG/TIFF), Outlook .msg, .eml."},
+    },
+}}}}}
+
+
+def bind_partner(claim: Claim, principal: Principal) -> Claim:
+    """A partner key files claims for its own partner id: set it when absent, refuse another one."""
+    if principal.is_reviewer:
+        return claim
+    pid = claim.partner.partner_id
+    if pid is None:
+        return claim.model_copy(update={"partner": claim.partner.model_copy(update={"partner_id": principal.partner_id})})
+    if pid != principal.partner_id:
+        raise PartnerMismatch(f"This key belongs to partner {principal.partner_id}; the claim names partner {pid}.")
+    return claim
+
+
+@router.post("", status_code=201, response_model=CheckOut, openapi_extra=_UPLOAD_BODY,
+             responses={**_ERRORS, **{s: {"model": ErrorOut} for s in (403, 413, 415, 422, 503)}},
+             summary="Check POE files against a claim")
+async def create_check(request: Request, principal: Caller) -> CheckOut:
+    """Upload one or more POE files and the claim JSON; returns the stored report (verdict, score, checks
+    with evidence and remediation, payout when the claim has usage)."""
+    st = state(request)
+    ticket = st.runner.reserve()
+    try:
+        upload = await read_upload(request, settings=st.settings)
+    except BaseException:
+        ticket.release()
+        raise
+    try:
+        claim = bind_partner(parse_claim(upload.claim or b""), principal)
+    except BaseException:
+        upload.cleanup()
+        ticket.release()
+        raise
+    job = partial(process_check, claim, upload, settings=st.settings, store=st.store, reuse=st.reuse,
+                  owner_partner_id=claim.partner.partner_id)
+    stored = await st.runner.run(ticket, job, on_cancel=upload.cleanup)
+    return CheckOut.of(stored)
+
+
+@router.get("/{report_id}", response_model=CheckOut, responses=_ERRORS, summary="Read a stored report")
+async def get_check(report_id: str, request: Request, principal: Caller) -> CheckOut:
+    """A stored report; a partner sees only its own (others are 404)."""
+    stored = await run_in_threadpool(state(request).store.get, report_id, scope=scope(principal))
+    if stored is None:
+        raise NotFound(f"No report {report_id}.")
+    return CheckOut.of(stored)
+
+
+@router.get("", response_model=CheckPage, responses=_ERRORS, summary="List stored reports")
+async def list_checks(
+    request: Request,
+    principal: Caller,
+    verdict: Annotated[Literal["approvable", "needs_more_poe", "rejectable"] | None,
+                       Query(description="Only this verdict.")] = None,
+    partner: Annotated[str | None, Query(description="Partner name (part of it, any case) or exact partner id.")] = None,
+    date_from: Annotated[date | None, Query(description="Submitted on or after this day (UTC).")] = None,
+    date_to: Annotated[date | None, Query(description="Submitted on or before this day (UTC).")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
+    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+) -> CheckPage:
+    """Reports newest first, filtered and paginated; a partner sees only its own."""
+    filters = ReportFilter(verdict=verdict, partner=partner, date_from=date_from, date_to=date_to)
+    rows, total = await run_in_threadpool(state(request).store.list, filters, scope=scope(principal),
+                                          limit=limit, offset=offset)
+    return CheckPage(items=[CheckSummary.of(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{report_id}/pages/{n}", response_class=FileResponse, responses=_ERRORS,
+            summary="Page image kept with a report")
+async def page_image(report_id: str, n: int, request: Request,
+                     principal: Caller) -> FileResponse:
+    """The downscaled PNG of an OCR'd page of the report (see GET /v1/checks/{id} documents)."""
+    st = state(request)
+    stored = await run_in_threadpool(st.store.get, report_id, scope=scope(principal))
+    path = image_file(st.settings, report_id, n) if stored is not None else None
+    if path is None or not path.exists():
+        raise NotFound(f"No page image {n} for report {report_id}.")
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

@@ -1,0 +1,33 @@
+"""/healthz (the process answers) and /readyz (store reachable, tesseract present)."""
+from __future__ import annotations
+
+import shutil
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from service.api.deps import state
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> dict:
+    """Answers on the event loop, whatever the workers are doing."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Ready to check POE", responses={503: {"description": "Not ready"}})
+async def readyz(request: Request) -> JSONResponse:
+    """200 when the store answers and tesseract is installed; else 503 with what is missing."""
+    store = "ok"
+    try:
+        await run_in_threadpool(state(request).store.ping)
+    except Exception as exc:  # noqa: BLE001 - any driver error means "not ready"
+        store = f"unreachable ({type(exc).__name__})"
+    tesseract = "ok" if shutil.which("tesseract") else "missing"
+    if store == "ok" and tesseract == "ok":
+        return JSONResponse({"status": "ready", "store": store, "tesseract": tesseract})
+    return JSONResponse({"code": "not_ready", "message": f"store: {store}; tesseract: {tesseract}",
+                         "store": store, "tesseract": tesseract}, status_code=503)

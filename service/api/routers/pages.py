@@ -1,0 +1,135 @@
+"""Server-rendered pages: key login, the partner self-check, the reviewer queue and one report."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from models import WORKLOAD_IDS
+from service.api.deps import current_principal, scope, state
+from service.api.schemas import CheckSummary
+from service.api.sessions import COOKIE
+from service.store.page_images import highlight_boxes, load_index
+from service.store.reports import ReportFilter
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "web" / "templates")
+VERDICTS = ("approvable", "needs_more_poe", "rejectable")
+PAGE_SIZE = 25
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+
+
+def _page(request: Request, name: str, principal, **context) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"principal": principal, **context})
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    principal = current_principal(request)
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/queue" if principal.is_reviewer else "/self-check", status_code=303)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return _page(request, "login.html", None, next=next, error=None)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    key = str(form.get("key", "")).strip()
+    target = str(form.get("next", "/"))
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    principal = state(request).keys.authenticate(key)
+    if principal is None:
+        return templates.TemplateResponse(request, "login.html", {"principal": None, "next": target,
+                                          "error": "Unknown key."}, status_code=401)
+    response = RedirectResponse(target, status_code=303)
+    token = state(request).sessions.create(principal)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                        max_age=int(state(request).settings.session_hours * 3600))
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    state(request).sessions.drop(request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/self-check")
+async def self_check(request: Request) -> Response:
+    principal = current_principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    return _page(request, "selfcheck.html", principal, workloads=WORKLOAD_IDS, today=date.today().isoformat(),
+                 max_files=state(request).settings.max_files,
+                 max_mb=state(request).settings.max_upload_bytes // (1024 * 1024))
+
+
+@router.get("/queue")
+async def queue(request: Request, verdict: str = "", partner: str = "", date_from: str = "",
+                date_to: str = "", page: int = 1) -> Response:
+    principal = current_principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    filters = ReportFilter(verdict=verdict if verdict in VERDICTS else None, partner=partner or None,
+                           date_from=_day(date_from), date_to=_day(date_to))
+    page = max(page, 1)
+    rows, total = await run_in_threadpool(state(request).store.list, filters, scope=scope(principal),
+                                          limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    query = {"verdict": verdict, "partner": partner, "date_from": date_from, "date_to": date_to}
+    return _page(request, "queue.html", principal, rows=[CheckSummary.of(r) for r in rows], total=total,
+                 page=page, pages=max(1, -(-total // PAGE_SIZE)), query=query, verdicts=VERDICTS,
+                 qs=lambda p: urlencode({**query, "page": p}))
+
+
+@router.get("/reports/{report_id}")
+async def report_page(request: Request, report_id: str) -> Response:
+    principal = current_principal(request)
+    if principal is None:
+        return _login_redirect(request)
+    st = state(request)
+    stored = await run_in_threadpool(st.store.get, report_id, scope=scope(principal))
+    if stored is None:
+        return _page(request, "not_found.html", principal, report_id=report_id)
+    pages = _pages_with_highlights(load_index(st.settings, report_id), stored.report)
+    page_of = {p["part"]: p["n"] for p in pages}
+    return _page(request, "report.html", principal, id=report_id, r=stored.report, pages=pages,
+                 page_of=page_of, owner=stored.owner_partner_id)
+
+
+def _pages_with_highlights(entries: list[dict], report) -> list[dict]:
+    """Each kept page image with the boxes of every quote cited on it."""
+    pages = []
+    for entry in entries:
+        marks = []
+        for check in report.checks:
+            for i, ev in enumerate(check.evidence):
+                if ev.part != entry["part"]:
+                    continue
+                for box in highlight_boxes(entry["words"], ev.quote):
+                    marks.append({"check": check.id, "status": check.status, "ev": f"{check.id}-{i}",
+                                  "box": [round(v * 100, 2) for v in box]})
+        pages.append({**entry, "marks": marks})
+    return pages
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,35 @@
+"""/v1/payouts: the payout ledger of a claim with usage (POE_RULES.md §5)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from models import PayoutLedger
+from service.api.deps import Caller
+from service.api.schemas import ErrorOut
+from service.api.uploads import MAX_FIELD_BYTES
+from service.claims import parse_claim
+from service.errors import InvalidUsage, UnsupportedMediaType, UploadTooLarge
+
+router = APIRouter(prefix="/v1/payouts", tags=["payouts"])
+
+_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/Claim"}}}}}
+
+
+@router.post("", response_model=PayoutLedger, openapi_extra=_BODY, summary="Compute a payout ledger",
+             responses={s: {"model": ErrorOut} for s in (401, 413, 415, 422)})
+async def create_payout(request: Request, _: Caller) -> PayoutLedger:
+    """The ledger per workload and month for a claim JSON with `usage`."""
+    from service.payout import compute_payout
+
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise UnsupportedMediaType("Send the claim as application/json.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FIELD_BYTES:
+            raise UploadTooLarge("The claim is larger than 1 MB.")
+    claim = parse_claim(body)
+    if not claim.usage:
+        raise InvalidUsage("The claim has no usage: add 'usage' with monthly mau/pau per workload.")
+    return compute_payout(claim)

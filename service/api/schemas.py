@@ -1,0 +1,58 @@
+"""Response shapes of the API (the report itself is models.Report)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from models import Report
+from service.store.reports import ReportRow, StoredReport
+
+
+class ErrorOut(BaseModel):
+    """Every error: a stable code and a message a user can act on."""
+
+    code: str = Field(description="Stable error code, e.g. 'unsupported_type', 'unauthorized', 'busy'.")
+    message: str = Field(description="What went wrong and what to do.")
+
+
+class CheckOut(Report):
+    """A stored report."""
+
+    id: str = Field(description="Id of the stored report: GET /v1/checks/{id}.")
+    partner_id: str | None = Field(default=None, description="Partner id the report belongs to.")
+
+    @classmethod
+    def of(cls, stored: StoredReport) -> CheckOut:
+        return cls(id=stored.id, partner_id=stored.owner_partner_id, **stored.report.model_dump())
+
+
+class CheckSummary(BaseModel):
+    """One row of the report list."""
+
+    id: str = Field(description="Report id.")
+    created_at: datetime = Field(description="When the check was submitted (UTC).")
+    claim_id: str | None = Field(default=None, description="Caller's claim id.")
+    partner: str = Field(description="Partner name of the claim.")
+    partner_id: str | None = Field(default=None, description="Partner id the report belongs to.")
+    customer: str = Field(description="Customer name of the claim.")
+    workloads: list[str] = Field(description="Claimed workload ids.")
+    claim_date: str = Field(description="Claim date (YYYY-MM-DD).")
+    verdict: str = Field(description="approvable, needs_more_poe or rejectable.")
+    score: int = Field(description="Score 0-100.")
+
+    @classmethod
+    def of(cls, row: ReportRow) -> CheckSummary:
+        return cls(id=row.id, created_at=row.created_at.replace(tzinfo=UTC), claim_id=row.claim_id, partner=row.partner,
+                   partner_id=row.owner_partner_id, customer=row.customer,
+                   workloads=[w for w in row.workloads.split(",") if w], claim_date=row.claim_date,
+                   verdict=row.verdict, score=row.score)
+
+
+class CheckPage(BaseModel):
+    """One page of the report list, newest first."""
+
+    items: list[CheckSummary]
+    total: int = Field(description="Reports matching the filters.")
+    limit: int
+    offset: int

@@ -1,0 +1,187 @@
+"""Run a batch: ingest documents in parallel, check claims in submission order, commit each claim.
+
+Reuse detection must be deterministic: the template_reuse check of claim k sees exactly the
+fingerprints of the claims before it (claim date, then input order) and of earlier submissions in the
+store. So ingestion runs in parallel in any order, but the coordinator walks the claims in submission
+order: once claim k's documents are in, it computes k's fingerprints, queries the index with them, adds
+them, and submits k's checks task (with the matches) to the workers. Checks therefore still run in
+parallel; only the cheap index step is sequential.
+"""
+from __future__ import annotations
+
+import queue
+from collections import deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from checks.scoring import rules_version
+from service.batch.executors import Executor, make_executor
+from service.batch.inputs import BatchItem, files_sha256, read_input
+from service.batch.progress import LogProgress
+from service.batch.tasks import Outcome, check_task, ingest_task
+from service.errors import BatchWorkerFailed
+from service.reuse import Fingerprint, ReuseIndex, fingerprints
+from service.store.batch import BatchKey, BatchStore
+
+
+@dataclass(frozen=True)
+class BatchStats:
+    """What a run did."""
+
+    claims: int
+    skipped: int
+    checked: int
+    errors: int
+    documents: int
+    outputs: tuple[Path, ...]
+
+
+class _Run:
+    def __init__(self, items: list[BatchItem], keys: dict[str, BatchKey], done: set[BatchKey], *,
+                 settings, store: BatchStore, executor: Executor, progress: LogProgress) -> None:
+        self.settings, self.store, self.ex, self.progress = settings, store, executor, progress
+        self.keys = keys
+        self.events: queue.Queue = queue.Queue()
+        self.ordered = sorted((it for it in items if it.claim is not None), key=lambda it: it.sort_key)
+        self.done_ids = {it.claim_id for it in self.ordered if keys[it.claim_id] in done}
+        self.todo = [it for it in self.ordered if it.claim_id not in self.done_ids and it.error is None]
+        self.docs: dict[str, list[Outcome | None]] = {it.claim_id: [None] * len(it.files) for it in self.todo}
+        self.pending_ingest = deque((it.claim_id, i, f) for it in self.todo for i, f in enumerate(it.files))
+        self.window = max(2, 2 * executor.workers)
+        self.in_flight = 0
+        self.fps: dict[str, list[Fingerprint]] = {}
+        self.checked = self.errors = self.documents = 0
+
+    def run(self) -> None:
+        from service.store.fingerprints import load_fingerprints
+
+        index = ReuseIndex()
+        ours = {it.claim_id for it in self.ordered}
+        stored: dict[str, list[Fingerprint]] = {}
+        for _id, source, fp in load_fingerprints(self.settings):
+            if source != "batch" or fp.claim_id not in ours:
+                index.add_fingerprints([fp])  # an earlier submission
+            elif fp.claim_id in self.done_ids:
+                stored.setdefault(fp.claim_id, []).append(fp)  # added in this batch's order below
+        self._fill()
+        ptr, checking = 0, 0
+        while ptr < len(self.ordered) or checking:
+            while ptr < len(self.ordered):
+                item = self.ordered[ptr]
+                if item.claim_id in self.done_ids:
+                    index.add_fingerprints(stored.get(item.claim_id, ()))
+                elif item.error is None:
+                    outcomes = self.docs[item.claim_id]
+                    if any(o is None for o in outcomes):
+                        break
+                    failed = next((o.error for o in outcomes if o.error), None)
+                    if failed:
+                        self._commit_error(item, failed)
+                    else:
+                        docs = [o.value for o in outcomes]
+                        fps = fingerprints(item.claim, docs, claim_id=item.claim_id, partner=item.claim.partner.name)
+                        matches = index.query_fingerprints(fps, partner=item.claim.partner.name,
+                                                           partner_id=item.claim.partner.partner_id)
+                        index.add_fingerprints(fps)
+                        self.fps[item.claim_id] = fps
+                        self._submit(("check", item, None), check_task, item.claim, docs, tuple(matches))
+                        checking += 1
+                    del self.docs[item.claim_id]
+                ptr += 1
+            if ptr == len(self.ordered) and not checking:
+                break
+            kind, item, i, future = self._next_event()
+            outcome = self._outcome(future)
+            if kind == "ingest":
+                self.in_flight -= 1
+                self.documents += 1
+                self.docs[item][i] = outcome
+                self.progress.document()
+                self._fill()
+            else:
+                checking -= 1
+                if outcome.error:
+                    self._commit_error(item, outcome.error)
+                else:
+                    self.store.commit(self.keys[item.claim_id], report=outcome.value,
+                                      fingerprints=self.fps.pop(item.claim_id, ()))
+                    self.checked += 1
+                    self.progress.claim(item.claim_id, outcome.value.verdict)
+
+    def _next_event(self):
+        while True:
+            try:
+                return self.events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+
+    def _outcome(self, future) -> Outcome:
+        try:
+            return future.result()
+        except Exception as exc:
+            raise BatchWorkerFailed(f"a batch worker failed ({type(exc).__name__}: {exc}); finished claims are "
+                                    "stored: run the same command again to resume") from exc
+
+    def _submit(self, tag: tuple, fn, *args) -> None:
+        future = self.ex.submit(fn, *args)
+        future.add_done_callback(lambda f, tag=tag: self.events.put((*tag, f)))
+
+    def _fill(self) -> None:
+        while self.pending_ingest and self.in_flight < self.window:
+            claim_id, i, path = self.pending_ingest.popleft()
+            self._submit(("ingest", claim_id, i), ingest_task, str(path), self.settings)
+            self.in_flight += 1
+
+    def _commit_error(self, item: BatchItem, error: tuple[str, str]) -> None:
+        commit_error(self.store, self.keys[item.claim_id], item, error)
+        self.errors += 1
+        self.progress.claim(item.claim_id, f"error {error[0]}")
+
+
+def commit_error(store: BatchStore, key: BatchKey, item: BatchItem, error: tuple[str, str]) -> None:
+    """Store an error row for a claim (its code and a one-line message)."""
+    claim = item.claim
+    store.commit(key, error=error, partner=claim.partner.name if claim else None,
+                 customer=claim.customer.name if claim else None)
+
+
+def _with_missing(item: BatchItem) -> BatchItem:
+    """The item, with a file_missing error when one of its files does not exist."""
+    absent = [f.name for f in item.files if not f.is_file()]
+    if item.error or not absent:
+        return item
+    return replace(item, error=("file_missing", f"file(s) not found: {', '.join(absent)}"))
+
+
+def run_batch(input_path: Path, out_dir: Path, *, settings, workers: int | None = None,
+              scheduler: str | None = None, progress: LogProgress | None = None) -> BatchStats:
+    """Check every claim of a manifest or corpus, resuming a previous run, and write the outputs."""
+    from service.batch.summary import write_outputs
+
+    progress = progress or LogProgress()
+    items = [_with_missing(it) for it in read_input(input_path)]
+    version = rules_version()
+    keys = {it.claim_id: BatchKey(it.claim_id, files_sha256(it.files), version) for it in items}
+    store = BatchStore(settings)
+    done = store.done(keys.values())
+    errors = checked = documents = 0
+    with progress:
+        progress.start(total=len(items), skipped=len(done))
+        for item in items:
+            if item.error and keys[item.claim_id] not in done:
+                commit_error(store, keys[item.claim_id], item, item.error)
+                errors += 1
+                progress.claim(item.claim_id, f"error {item.error[0]}")
+        if any(it.claim and not it.error and keys[it.claim_id] not in done for it in items):
+            executor = make_executor(workers=workers, scheduler=scheduler)
+            try:
+                run = _Run(items, keys, done, settings=settings, store=store, executor=executor, progress=progress)
+                run.run()
+            except BaseException:
+                executor.close(cancel=True)
+                raise
+            executor.close()
+            checked, errors, documents = run.checked, errors + run.errors, run.documents
+    outputs = write_outputs(out_dir, items, store.results(keys.values()))
+    return BatchStats(claims=len(items), skipped=len(done), checked=checked, errors=errors,
+                      documents=documents, outputs=outputs)

@@ -1,0 +1,177 @@
+"""Batch outputs, regenerated from the store after every run: reports.jsonl, summary.csv, summary.html."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from service.batch.inputs import BatchItem
+from service.store.batch import BatchKey, BatchResult
+
+CSV_COLUMNS = ("claim", "partner", "customer", "verdict", "score", "failing_checks", "payout_dollars", "error")
+VERDICTS = ("approvable", "needs_more_poe", "rejectable")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _rows(items: Sequence[BatchItem], results: dict[BatchKey, BatchResult]) -> list[tuple[str, BatchResult]]:
+    by_claim = {k.claim_key: r for k, r in results.items()}
+    return [(it.claim_id, by_claim[it.claim_id]) for it in items if it.claim_id in by_claim]
+
+
+def failing(result: BatchResult) -> list[str]:
+    """Ids of the checks that failed or warned."""
+    return [c.id for c in result.report.checks if c.status in ("fail", "warn")] if result.report else []
+
+
+def write_outputs(out_dir: Path, items: Sequence[BatchItem], results: dict[BatchKey, BatchResult]) -> tuple[Path, ...]:
+    """Write the three outputs for the claims of `items` that have a stored result (input order)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = _rows(items, results)
+    lines = []
+    for claim_id, r in rows:
+        if r.report is not None:
+            obj = {"claim": claim_id, "status": "ok", "report": json.loads(r.report.model_dump_json())}
+        else:
+            obj = {"claim": claim_id, "status": "error", "error": {"code": r.error_code, "message": r.error_message}}
+        lines.append(json.dumps(obj, ensure_ascii=False))
+    jsonl = out_dir / "reports.jsonl"
+    _atomic_write(jsonl, "".join(line + "\n" for line in lines))
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_COLUMNS)
+    for claim_id, r in rows:
+        rep = r.report
+        writer.writerow([claim_id, r.partner or "", r.customer or "", rep.verdict if rep else "error",
+                         rep.score if rep else "", ";".join(failing(r)),
+                         f"{rep.payout.total_dollars:.2f}" if rep and rep.payout else "", r.error_code or ""])
+    csv_path = out_dir / "summary.csv"
+    _atomic_write(csv_path, buf.getvalue())
+    html = out_dir / "summary.html"
+    _atomic_write(html, render_html(rows))
+    return jsonl, csv_path, html
+
+
+def duplicate_clusters(rows: Sequence[tuple[str, BatchResult]]) -> list[list[dict]]:
+    """Groups of claims linked by template_reuse matches (connected components), largest first."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    partner = {cid: r.partner for cid, r in rows}
+    best: dict[str, float] = {}
+    for cid, r in rows:
+        for c in r.report.checks if r.report else ():
+            if c.id == "template_reuse" and c.status == "fail":
+                for m in c.details.get("matches", []):
+                    parent[find(m["claim_id"])] = find(cid)
+                    partner.setdefault(m["claim_id"], m.get("partner"))
+                    best[cid] = max(best.get(cid, 0.0), float(m.get("similarity", 0.0)))
+    groups: dict[str, list[str]] = defaultdict(list)
+    for x in list(parent):
+        groups[find(x)].append(x)
+    clusters = [[{"claim": c, "partner": partner.get(c) or "", "similarity": best.get(c)} for c in sorted(g)]
+                for g in groups.values() if len(g) > 1]
+    return sorted(clusters, key=lambda g: (-len(g), g[0]["claim"]))
+
+
+def _stats(rows: Sequence[tuple[str, BatchResult]]) -> dict:
+    verdicts = Counter(r.report.verdict if r.report else "error" for _, r in rows)
+    fails = Counter(cid for _, r in rows for cid in failing(r))
+    partners: dict[str, dict] = {}
+    paid = held = 0.0
+    for _, r in rows:
+        p = partners.setdefault(r.partner or "(unknown)", {v: 0 for v in (*VERDICTS, "error")} | {
+            "claims": 0, "score_sum": 0, "scored": 0, "payout": 0.0})
+        p["claims"] += 1
+        if r.report is None:
+            p["error"] += 1
+            continue
+        p[r.report.verdict] += 1
+        p["score_sum"] += r.report.score
+        p["scored"] += 1
+        if r.report.payout is not None:
+            p["payout"] += r.report.payout.total_dollars
+            paid += r.report.payout.total_dollars
+            held += r.report.payout.total_held_dollars
+    for p in partners.values():
+        p["mean_score"] = round(p["score_sum"] / p["scored"]) if p["scored"] else None
+    return {"verdicts": verdicts, "fails": fails.most_common(10), "partners": dict(sorted(partners.items())),
+            "paid": paid, "held": held}
+
+
+def chart_svg(verdicts: Counter, fails: list[tuple[str, int]]) -> str:
+    """Inline SVG: verdict counts and the most frequent failing checks (matplotlib, no files)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [v for v in (*VERDICTS, "error") if verdicts.get(v)]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1, 2]})
+    colors = {"approvable": "#2e7d32", "needs_more_poe": "#f9a825", "rejectable": "#c62828", "error": "#757575"}
+    ax1.bar(labels, [verdicts[v] for v in labels], color=[colors[v] for v in labels])
+    ax1.set_title("verdicts")
+    ax1.tick_params(axis="x", labelrotation=20)
+    names = [n for n, _ in fails][::-1]
+    ax2.barh(names, [c for _, c in fails][::-1], color="#546e7a")
+    ax2.set_title("most frequent failing or warning checks")
+    fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg")
+    plt.close(fig)
+    svg = out.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>poecheck batch summary</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse;margin:1rem 0}
+td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f3f3f3}.n{text-align:right}</style>
+</head><body>
+<h1>Batch summary</h1>
+<p>{{ total }} claims. Payout: ${{ "{:,.2f}".format(paid) }} paid, ${{ "{:,.2f}".format(held) }} held.</p>
+<h2>Verdicts</h2>
+<table><tr><th>verdict</th><th>claims</th></tr>
+{% for v, n in verdicts %}<tr><td>{{ v }}</td><td class="n">{{ n }}</td></tr>{% endfor %}</table>
+<figure>{{ chart | safe }}</figure>
+<h2>Most frequent failing checks</h2>
+<table><tr><th>check</th><th>claims (fail or warn)</th></tr>
+{% for c, n in fails %}<tr><td>{{ c }}</td><td class="n">{{ n }}</td></tr>{% endfor %}</table>
+<h2>Per partner</h2>
+<table><tr><th>partner</th><th>claims</th><th>approvable</th><th>needs_more_poe</th><th>rejectable</th>
+<th>error</th><th>mean score</th><th>payout</th></tr>
+{% for name, p in partners.items() %}<tr><td>{{ name }}</td><td class="n">{{ p.claims }}</td>
+<td class="n">{{ p.approvable }}</td><td class="n">{{ p.needs_more_poe }}</td><td class="n">{{ p.rejectable }}</td>
+<td class="n">{{ p.error }}</td><td class="n">{{ p.mean_score if p.mean_score is not none else "" }}</td>
+<td class="n">${{ "{:,.2f}".format(p.payout) }}</td></tr>{% endfor %}</table>
+<h2>Duplicate clusters (template reuse)</h2>
+{% if clusters %}<table><tr><th>cluster</th><th>claim</th><th>partner</th><th>similarity to an earlier claim</th></tr>
+{% for g in clusters %}{% set n = loop.index %}{% for c in g %}<tr><td>{{ n }}</td><td>{{ c.claim }}</td>
+<td>{{ c.partner }}</td><td>{{ "{:.0%}".format(c.similarity) if c.similarity is not none else "(earliest)" }}</td>
+</tr>{% endfor %}{% endfor %}</table>{% else %}<p>None found.</p>{% endif %}
+</body></html>
+"""
+
+
+def render_html(rows: Sequence[tuple[str, BatchResult]]) -> str:
+    """The HTML summary (self-contained: the chart is inline SVG)."""
+    from jinja2 import Environment
+
+    s = _stats(rows)
+    verdicts = [(v, s["verdicts"][v]) for v in (*VERDICTS, "error") if s["verdicts"].get(v)]
+    return Environment(autoescape=True).from_string(_TEMPLATE).render(
+        total=len(rows), paid=s["paid"], held=s["held"], verdicts=verdicts, fails=s["fails"],
+        partners=s["partners"], clusters=duplicate_clusters(rows), chart=chart_svg(s["verdicts"], s["fails"]))

@@ -1,0 +1,63 @@
+"""Functions that run on workers: ingest one document, check one claim. Results are plain picklable data."""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from checks.base import ReuseMatch
+from models import Claim, Document, Report
+
+log = logging.getLogger(__name__)
+INTERNAL = "internal_error"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A task's value or its error (code, message): exceptions never cross the process boundary."""
+
+    value: Document | Report | None = None
+    error: tuple[str, str] | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class FixedMatches:
+    """A ReuseIndex answer computed by the coordinator in submission order (see runner)."""
+
+    matches: tuple[ReuseMatch, ...]
+
+    def query(self, claim: Claim, docs: Sequence[Document]) -> list[ReuseMatch]:
+        return list(self.matches)
+
+
+def _guard(fn) -> Outcome:
+    from service.errors import PoecheckError
+
+    start = time.perf_counter()
+    try:
+        return Outcome(value=fn(), seconds=time.perf_counter() - start)
+    except PoecheckError as exc:
+        return Outcome(error=(exc.code, exc.message), seconds=time.perf_counter() - start)
+    except Exception as exc:  # a bug must become an error row, not a lost claim
+        log.exception("batch task failed")
+        return Outcome(error=(INTERNAL, f"{type(exc).__name__} while processing"),
+                       seconds=time.perf_counter() - start)
+
+
+def ingest_task(path: str, settings) -> Outcome:
+    """Ingest one file (the slow, OCR-bound part)."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from service.ingest import ingest_path
+
+    return _guard(lambda: ingest_path(Path(path), settings=settings))
+
+
+def check_task(claim: Claim, docs: list[Document], matches: tuple[ReuseMatch, ...]) -> Outcome:
+    """Run every check (and the payout) over a claim whose documents are ingested."""
+    from service.pipeline import run_claim
+
+    return _guard(lambda: run_claim(claim, docs, reuse=FixedMatches(matches)))

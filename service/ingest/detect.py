@@ -1,0 +1,123 @@
+"""File type detection from content (magic bytes); the file name is only used for messages."""
+
+from __future__ import annotations
+
+PDF = "application/pdf"
+MSG = "application/vnd.ms-outlook"
+EML = "message/rfc822"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+GIF = "image/gif"
+BMP = "image/bmp"
+WEBP = "image/webp"
+OLE = "application/x-ole-storage"
+ZIP = "application/zip"
+TEXT = "text/plain"
+
+IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, GIF, BMP, WEBP})
+SUPPORTED = frozenset({PDF, MSG, EML}) | IMAGE_TYPES
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MSG_STREAM = "__substg1.0_".encode("utf-16-le")
+_MAIL_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "message-id",
+        "mime-version",
+        "received",
+        "return-path",
+        "content-type",
+        "reply-to",
+        "sender",
+        "delivered-to",
+        "x-mailer",
+        "user-agent",
+        "in-reply-to",
+    }
+)
+_EXTENSIONS = {
+    ".pdf": PDF,
+    ".msg": MSG,
+    ".eml": EML,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".tif": TIFF,
+    ".tiff": TIFF,
+    ".gif": GIF,
+    ".bmp": BMP,
+    ".webp": WEBP,
+}
+
+
+def detect_type(data: bytes) -> str | None:
+    """The media type of `data` judged by its content, or None when it is not recognised."""
+    head = data[:16]
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
+        return TIFF
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if head.startswith(b"BM") and len(data) > 26:
+        return BMP
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(_OLE_MAGIC):
+        return MSG if _MSG_STREAM in data else OLE
+    if head.startswith(b"PK\x03\x04"):
+        return ZIP
+    if b"%PDF-" in data[:1024]:  # readers accept junk before the header; fixed magics above win
+        return PDF
+    if _looks_like_mail(data):
+        return EML
+    return None
+
+
+def type_from_name(name: str) -> str | None:
+    """The type a file name claims (used only to word error messages)."""
+    dot = name.rfind(".")
+    return _EXTENSIONS.get(name[dot:].lower()) if dot >= 0 else None
+
+
+def looks_like_text(data: bytes) -> bool:
+    """UTF-8 text without control characters (plain-text attachments)."""
+    if b"\x00" in data[:8192]:
+        return False
+    try:
+        sample = data[:8192].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < 8188:
+            return False
+        sample = data[: exc.start].decode("utf-8")
+    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\r\n\t\f")
+    return bad <= len(sample) // 100
+
+
+def _looks_like_mail(data: bytes) -> bool:
+    """An RFC 5322 header block with at least two well-known mail headers."""
+    lines = data[:8192].decode("latin-1").splitlines()
+    if len(data) > 8192:
+        lines = lines[:-1]  # the last line may be cut
+    known = 0
+    for number, line in enumerate(lines):
+        if not line.strip():
+            break
+        if line[0] in " \t":
+            continue
+        name, sep, _ = line.partition(":")
+        if not sep or not name or any(c <= " " or c > "~" for c in name):
+            if number == 0:
+                return False
+            break  # end of the header block (or a badly folded line)
+        known += name.lower() in _MAIL_HEADERS
+    return known >= 2

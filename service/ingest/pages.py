@@ -1,0 +1,74 @@
+"""Turning a page image into a Part through OCR; OCR failures become page warnings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PIL import Image
+
+from models.document import Part, PartKind
+from service.errors import OcrFailed, OcrTimeout
+from service.ingest.ocr import ocr_image
+
+log = logging.getLogger(__name__)
+
+
+def page_path(file: str, page: int) -> str:
+    return f"{file} > page {page}"
+
+
+def ocr_job(
+    image: Image.Image,
+    *,
+    kind: PartKind,
+    file: str,
+    page: int,
+    dpi: int | None,
+    timeout: float,
+    fallback_text: str = "",
+    warnings: tuple[str, ...] = (),
+) -> Callable[[], Part]:
+    """A job for OcrRunner that OCRs `image` and returns its Part (warnings, not errors, on failure)."""
+
+    def run() -> Part:
+        common = {"kind": kind, "path": page_path(file, page), "file": file, "page": page, "has_image": True}
+        try:
+            result = ocr_image(image, dpi=dpi, timeout=timeout)
+        except (OcrTimeout, OcrFailed) as exc:
+            log.warning("OCR failed on %s page %d: %s", file, page, exc.code)
+            return Part(
+                **common,
+                text=fallback_text,
+                source="text_layer" if fallback_text else "none",
+                width=image.width,
+                height=image.height,
+                warnings=[*warnings, f"page {page}: {exc.code}: {exc.message}"],
+            )
+        notes = list(warnings)
+        if result.rotated:
+            notes.append(f"page {page}: rotated {result.rotated}° to read it")
+        if _alnum(fallback_text) > _alnum(result.text):
+            return Part(
+                **common,
+                text=fallback_text,
+                source="text_layer",
+                width=result.width,
+                height=result.height,
+                warnings=notes,
+            )
+        return Part(
+            **common,
+            text=result.text,
+            source="ocr",
+            ocr_confidence=result.confidence,
+            width=result.width,
+            height=result.height,
+            warnings=notes,
+        )
+
+    return run
+
+
+def _alnum(text: str) -> int:
+    return sum(c.isalnum() for c in text)

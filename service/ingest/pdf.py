@@ -1,0 +1,197 @@
+"""PDF files: the text layer per page (pypdfium2); empty or junk pages are rendered and OCR'd."""
+
+from __future__ import annotations
+
+import logging
+import math
+import unicodedata
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from models.document import Part
+from service.errors import EncryptedDocument, MalformedDocument, TrustRootsError
+from service.ingest.context import IngestContext
+from service.ingest.pages import ocr_job, page_path
+
+log = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 20  # fewer letters/digits than this on a page with an image: OCR it
+
+
+def ingest_pdf(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> None:
+    """Add one part per page, then ingest embedded files and validate digital signatures."""
+    pdf = _open(data, file=file)
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise MalformedDocument(f"{file}: the PDF has no readable pages.")
+        ctx.reserve_pages(count, file=file)
+        for index in range(count):
+            _ingest_page(pdf, index, file=file, ctx=ctx)
+        embedded = _embedded_files(pdf, file=file, ctx=ctx)
+    finally:
+        pdf.close()
+    if embedded:
+        from service.ingest.dispatch import ingest_attachment
+
+        for name, payload in embedded:
+            ingest_attachment(payload, name, parent=file, ctx=ctx, depth=depth + 1)
+    if b"/ByteRange" in data or b"/Sig" in data:
+        _validate_signatures(data, file=file, ctx=ctx)
+
+
+def text_is_usable(text: str) -> bool:
+    """True when a text layer has enough real characters and little junk (private-use, controls)."""
+    letters = sum(c.isalnum() for c in text)
+    if letters < 3:
+        return False
+    junk = sum(
+        1
+        for c in text
+        if c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cs") and c not in "\n\r\t\f"
+    )
+    return junk * 5 < len(text)
+
+
+def _open(data: bytes, *, file: str) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower() or "security" in str(exc).lower():
+            raise EncryptedDocument(
+                f"{file} is password-protected; upload a copy without a password."
+            ) from exc
+        raise MalformedDocument(f"{file}: the PDF is damaged and cannot be read ({exc}).") from exc
+
+
+def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestContext) -> None:
+    number = index + 1
+    warnings: list[str] = []
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError as exc:
+        ctx.parts.append(_empty(file, number, f"page {number}: cannot be read ({exc})"))
+        return
+    try:
+        text = _page_text(page, number, warnings)
+        objects = pdfium_c.FPDFPage_CountObjects(page.raw)
+        if text_is_usable(text) and (_alnum(text) >= MIN_TEXT_CHARS or not _has_image(page)):
+            ctx.parts.append(
+                Part(
+                    kind="pdf_page",
+                    path=page_path(file, number),
+                    file=file,
+                    page=number,
+                    text=text,
+                    source="text_layer",
+                    warnings=warnings,
+                )
+            )
+            return
+        if objects <= 0:
+            ctx.parts.append(
+                Part(
+                    kind="pdf_page",
+                    path=page_path(file, number),
+                    file=file,
+                    page=number,
+                    text=text.strip(),
+                    source="none",
+                    warnings=warnings,
+                )
+            )
+            return
+        image, dpi = _render(page, number, ctx=ctx, warnings=warnings)
+    finally:
+        page.close()
+    if image is None:
+        ctx.parts.append(_empty(file, number, *warnings))
+        return
+    fallback = text.strip() if text_is_usable(text) else ""
+    job = ocr_job(
+        image,
+        kind="pdf_page",
+        file=file,
+        page=number,
+        dpi=dpi,
+        timeout=ctx.settings.ocr_timeout_s,
+        fallback_text=fallback,
+        warnings=tuple(warnings),
+    )
+    ctx.parts.append(ctx.ocr.submit(job))
+
+
+def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> str:
+    try:
+        textpage = page.get_textpage()
+    except pdfium.PdfiumError as exc:
+        warnings.append(f"page {number}: text layer cannot be read ({exc})")
+        return ""
+    try:
+        text = textpage.get_text_range()
+    finally:
+        textpage.close()
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
+def _render(page: pdfium.PdfPage, number: int, *, ctx: IngestContext, warnings: list[str]):
+    """Render at Settings.ocr_dpi, lowering the resolution so the page stays within max_pixels."""
+    width, height = page.get_size()
+    dpi = float(ctx.settings.ocr_dpi)
+    pixels = width * height * (dpi / 72) ** 2
+    if pixels > ctx.settings.max_pixels:
+        dpi = 72 * math.sqrt(ctx.settings.max_pixels / (width * height)) * 0.999  # rounding margin
+        warnings.append(f"page {number}: very large page rendered at {dpi:.0f} dpi for OCR")
+    try:
+        bitmap = page.render(scale=dpi / 72)
+    except pdfium.PdfiumError as exc:
+        warnings.append(f"page {number}: cannot be rendered ({exc})")
+        return None, None
+    try:
+        image = bitmap.to_pil().convert("L")
+    finally:
+        bitmap.close()
+    return image, round(dpi)
+
+
+def _embedded_files(pdf: pdfium.PdfDocument, *, file: str, ctx: IngestContext) -> list[tuple[str, bytes]]:
+    found: list[tuple[str, bytes]] = []
+    for index in range(pdf.count_attachments()):
+        try:
+            attachment = pdf.get_attachment(index)
+            found.append((attachment.get_name() or f"attachment {index + 1}", bytes(attachment.get_data())))
+        except pdfium.PdfiumError as exc:
+            ctx.warnings.append(f"{file}: embedded file {index + 1} cannot be read ({exc})")
+    return found
+
+
+def _validate_signatures(data: bytes, *, file: str, ctx: IngestContext) -> None:
+    try:
+        from service.ingest.signatures import validate_signatures
+
+        ctx.signatures.extend(validate_signatures(data, file=file, trust_roots=ctx.settings.trust_roots))
+    except TrustRootsError:
+        raise  # a configuration fault: every signed PDF would be misjudged, so stop
+    except Exception as exc:  # noqa: BLE001 (validation must never cost the document its text)
+        log.warning("signature validation failed for a PDF: %s", type(exc).__name__)
+        ctx.warnings.append(f"{file}: digital signatures could not be validated ({type(exc).__name__})")
+
+
+def _empty(file: str, number: int, *warnings: str) -> Part:
+    return Part(
+        kind="pdf_page",
+        path=page_path(file, number),
+        file=file,
+        page=number,
+        source="none",
+        warnings=list(warnings),
+    )
+
+
+def _alnum(text: str) -> int:
+    return sum(c.isalnum() for c in text)

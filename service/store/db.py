@@ -1,0 +1,57 @@
+"""Engine, declarative base and schema creation shared by every table module of the store."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+from service.config import Settings
+
+
+class Base(DeclarativeBase):
+    """Base of every table; table modules register on import (see init_db)."""
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record) -> None:  # WAL: readers never block the writer; commits are durable
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(settings: Settings) -> Engine:
+    """The engine for the configured database, with the schema created (idempotent)."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = _engine(settings.db_url)
+    init_db(engine)
+    return engine
+
+
+def init_db(engine: Engine) -> None:
+    """Create every table that does not exist yet."""
+    import importlib
+    import pkgutil
+
+    import service.store as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        if mod.name != "db":
+            importlib.import_module(f"service.store.{mod.name}")
+    Base.metadata.create_all(engine)
+
+
+def session_factory(settings: Settings) -> sessionmaker:
+    """A sessionmaker bound to the configured database."""
+    return sessionmaker(get_engine(settings), expire_on_commit=False)

@@ -1,0 +1,110 @@
+"""Stored reports: one row per check, the report as JSON plus the columns the queue filters on."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import DateTime, Integer, String, Text, func, select, text
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+
+from models import Report
+from service.store.db import Base
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    owner_partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    claim_id: Mapped[str | None] = mapped_column(String(200))
+    partner: Mapped[str] = mapped_column(String(300))
+    customer: Mapped[str] = mapped_column(String(300))
+    workloads: Mapped[str] = mapped_column(String(300))
+    claim_date: Mapped[str] = mapped_column(String(10))
+    verdict: Mapped[str] = mapped_column(String(20), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A report with its id and the partner id that owns it."""
+
+    id: str
+    owner_partner_id: str | None
+    report: Report
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Queue filters; `partner` matches the partner name (substring, any case) or its exact partner id."""
+
+    verdict: str | None = None
+    partner: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _utc_naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+class ReportStore:
+    """Adds, reads and lists reports; a partner scope limits every read to one partner id."""
+
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def ping(self) -> None:
+        """Raise when the database cannot be reached."""
+        with self._sessions() as session:
+            session.execute(text("SELECT 1"))
+
+    def add(self, report: Report, *, owner_partner_id: str | None) -> StoredReport:
+        """Store a report under a new id."""
+        report_id = uuid.uuid4().hex
+        created = report.created_at or datetime.now(UTC)
+        row = ReportRow(
+            id=report_id, created_at=_utc_naive(created), owner_partner_id=owner_partner_id,
+            claim_id=report.claim_id, partner=report.partner, customer=report.customer,
+            workloads=",".join(report.workloads), claim_date=report.claim_date, verdict=report.verdict,
+            score=report.score, report=report.model_dump_json(),
+        )
+        with self._sessions.begin() as session:
+            session.add(row)
+        return StoredReport(report_id, owner_partner_id, report)
+
+    def get(self, report_id: str, *, scope: str | None = None) -> StoredReport | None:
+        """The report, or None when it does not exist or lies outside the partner scope."""
+        with self._sessions() as session:
+            row = session.get(ReportRow, report_id)
+        if row is None or (scope is not None and row.owner_partner_id != scope):
+            return None
+        return StoredReport(row.id, row.owner_partner_id, Report.model_validate_json(row.report))
+
+    def list(self, filters: ReportFilter, *, scope: str | None = None, limit: int = 20,
+             offset: int = 0) -> tuple[list[ReportRow], int]:
+        """Newest first: one page of rows and the total count."""
+        query = select(ReportRow)
+        if scope is not None:
+            query = query.where(ReportRow.owner_partner_id == scope)
+        if filters.verdict:
+            query = query.where(ReportRow.verdict == filters.verdict)
+        if filters.partner:
+            needle = filters.partner.strip().lower()
+            query = query.where(
+                func.lower(ReportRow.partner).contains(needle, autoescape=True)
+                | (ReportRow.owner_partner_id == filters.partner.strip())
+            )
+        if filters.date_from:
+            query = query.where(ReportRow.created_at >= datetime.combine(filters.date_from, time.min))
+        if filters.date_to:
+            query = query.where(ReportRow.created_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+        with self._sessions() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(ReportRow.created_at.desc(), ReportRow.id).limit(limit).offset(offset)
+            ).all()
+        return list(rows), total

@@ -1,0 +1,90 @@
+"""Helpers for the API and browser tests: keys, fixture cases, multipart bodies, a live uvicorn server."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT / "fixtures" / "poe_dev"
+CORPUS = ROOT / "fixtures" / "corpus"
+REVIEWER = "rev-test-key"
+PARTNER_A = "partner-a-key"
+PARTNER_B = "partner-b-key"
+KEYS = f"{REVIEWER}:reviewer,{PARTNER_A}:partner:8616805,{PARTNER_B}:partner:1111111"
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def dev_case(case: str) -> tuple[bytes, list[Path]]:
+    """The claim JSON and the files of a poe_dev case."""
+    for line in (DEV / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["case"] == case:
+            return (DEV / row["claim"]).read_bytes(), [DEV / f for f in row["files"]]
+    raise KeyError(case)
+
+
+def multipart(claim: bytes | str, files: list[Path]) -> list[tuple[str, tuple]]:
+    parts = [("claim", (None, claim))]
+    parts += [("files", (p.name, p.read_bytes())) for p in files]
+    return parts
+
+
+def comparable(report: dict) -> dict:
+    """A report without what differs between two runs (ids, times)."""
+    return {k: v for k, v in report.items() if k not in ("id", "partner_id", "created_at")}
+
+
+def no_temp_files(settings) -> bool:
+    """Nothing left in data_dir/tmp after a request."""
+    tmp = settings.data_dir / "tmp"
+    return not tmp.exists() or not any(tmp.iterdir())
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_server(data_dir: Path, **env: str):
+    """`poecheck serve` in a subprocess on a free port of 127.0.0.1 with a temp data dir; yields its URL."""
+    import httpx
+
+    port = free_port()
+    environ = {**os.environ, "OMP_THREAD_LIMIT": "1", "POECHECK_DATA_DIR": str(data_dir),
+               "POECHECK_API_KEYS": KEYS, "POECHECK_TRUST_ROOTS": str(DEV / "trust"), **env}
+    log = (data_dir.parent / f"server-{port}.log").open("wb")
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "poecheck"), "serve", "--port", str(port)],
+                            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start; see {log.name}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from checks.user_counts import CHECK
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("The rollout reached 2,275 licensed users and 2,209 Windows endpoints.",
+                     {"overall": {"seats": 2275, "devices": 2209}}, id="users-endpoints"),
+        pytest.param("Scale at completion: 3,825 users, 3,388 devices, 3,830 mailboxes.",
+                     {"overall": {"users": 3825, "devices": 3388, "mailboxes": 3830}}, id="scale-line"),
+        pytest.param("Onboarded 1,009 Windows 10/11 workstations to Defender for Endpoint.",
+                     {"MDE": {"devices": 1009}}, id="tied-to-workload-not-windows-11"),
+        pytest.param("Users: 1 234 | Devices: 980", {"overall": {"users": 1234, "devices": 980}}, id="table-ocr"),
+        pytest.param("Protected 450 seats of Office 365 users.", {"overall": {"seats": 450}}, id="office-365-not-a-count"),
+    ],
+)
+def test_counts_found(build, text, expected):
+    claim = build.claim()
+    res = CHECK.run(claim, [build.pdf(text)], build.ctx(claim))
+    assert res.status == "pass"
+    assert res.details["counts"] == expected
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("We trained 13 members of the IT team of 3 people.", id="people-are-not-users"),
+    pytest.param("Microsoft 365 E5 for Windows 11 devices.", id="product-versions"),
+    pytest.param("Covered [number of users] users.", id="placeholder"),
+])
+def test_no_counts(build, text):
+    claim = build.claim()
+    res = CHECK.run(claim, [build.pdf(text)], build.ctx(claim))
+    assert res.status == "warn"
+    assert res.remediation
+
+
+def test_real_letter(build):
+    claim, docs = build.dev_pdf("dev-003")
+    res = CHECK.run(claim, docs, build.ctx(claim))
+    assert res.status == "pass"
+    assert res.details["counts"]["MDO"] == {"mailboxes": 281}
