@@ -1,11 +1,13 @@
 """The Check protocol, the frozen context every check gets, and helpers to build results."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Protocol
 
+from checks.textutil import find_name
 from models import CheckResult, Claim, Document, Evidence, Part
 
 #: Countries that write numeric dates month first (everyone else: day first).
@@ -69,6 +71,17 @@ def evidence(part: Part, start: int, end: int, *, rule_id: str | None = None, no
     quote = " ".join(text[start:end].split())
     return Evidence(file=part.file, part=part.path, page=part.page, start=start, end=end,
                     quote=quote, rule_id=rule_id, note=note)
+
+
+def name_evidence(part: Part, names: Sequence[str], pattern: re.Pattern[str] | None, *, rule_id: str,
+                  pattern_rule_id: str | None = None) -> Evidence | None:
+    """Evidence of a name in `part` (fuzzy, OCR-tolerant; a fuzzy hit says so), else of `pattern`, else None."""
+    hit = find_name(part.text, names) if names else None
+    if hit:
+        return evidence(part, hit.start, hit.end, rule_id=rule_id,
+                        note=None if hit.score == 100 else f"fuzzy match ({hit.score:.0f}) of {hit.name!r}")
+    m = pattern.search(part.text) if pattern else None
+    return evidence(part, m.start(), m.end(), rule_id=pattern_rule_id or rule_id) if m else None
 
 
 def result(check: type | object, status: str, message: str, *, evidence: Sequence[Evidence] = (),

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from checks.base import CheckContext, evidence, iter_parts, result
-from checks.textutil import domain_pattern, find_name, name_variants
+from checks.base import CheckContext, evidence, iter_parts, name_evidence, result
+from checks.textutil import domain_pattern, name_variants
 from models import CheckResult, Claim, Document, Evidence, Part
 
 
@@ -25,13 +25,9 @@ def find_party(docs: Sequence[Document], names: Sequence[str], domains: Sequence
     variants = name_variants(names)
     dom = domain_pattern(domains)
     for _doc, part in iter_parts(docs):
-        hit = find_name(part.text, variants) if variants else None
-        if hit:
-            return evidence(part, hit.start, hit.end, rule_id=f"{rule}_name",
-                            note=None if hit.score == 100 else f"fuzzy match ({hit.score:.0f}) of {hit.name!r}")
-        m = dom.search(part.text) if dom else None
-        if m:
-            return evidence(part, m.start(), m.end(), rule_id=f"{rule}_domain")
+        found = name_evidence(part, variants, dom, rule_id=f"{rule}_name", pattern_rule_id=f"{rule}_domain")
+        if found:
+            return found
     if dom:
         for doc in docs:
             for part in doc.parts:

@@ -5,9 +5,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from checks.base import CheckContext, evidence, iter_parts, result
+from checks.base import CheckContext, iter_parts, name_evidence, result
 from checks.rulebook import workloads
-from checks.textutil import find_name, name_variants
+from checks.textutil import name_variants
 from models import CheckResult, Claim, Document, Evidence, Part
 
 #: Aliases this short and upper-case (MDE, MIP, MCAS) only count as whole upper-case tokens.
@@ -29,14 +29,7 @@ def _matchers() -> dict[str, tuple[re.Pattern[str] | None, tuple[str, ...]]]:
 def find_workload(part: Part, workload_id: str) -> Evidence | None:
     """Evidence that `part` names the workload (full name or alias, OCR-tolerant), or None."""
     rx, names = _matchers()[workload_id]
-    hit = find_name(part.text, names)
-    if hit:
-        return evidence(part, hit.start, hit.end, rule_id=f"workload_{workload_id}",
-                        note=None if hit.score == 100 else f"fuzzy match ({hit.score:.0f}) of {hit.name!r}")
-    m = rx.search(part.text) if rx else None
-    if m:
-        return evidence(part, m.start(), m.end(), rule_id=f"workload_{workload_id}")
-    return None
+    return name_evidence(part, names, rx, rule_id=f"workload_{workload_id}")
 
 
 def named_workloads(docs: Sequence[Document]) -> dict[str, Evidence]:

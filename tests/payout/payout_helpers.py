@@ -9,6 +9,16 @@ from models import Claim
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 POE_DEV = FIXTURES / "poe_dev"
 TENANT = "5f1c2d3e-0a4b-4c6d-8e9f-112233445566"
+# the usage of POE_RULES §5's worked example: (month, MAU, PAU)
+WORKED = [
+    ("2024-10", 300, 500),
+    ("2024-11", 350, 500),
+    ("2024-12", 400, 500),
+    ("2025-01", 250, 500),
+    ("2025-02", 200, 500),
+    ("2025-03", 430, 500),
+    ("2025-04", 550, 500),
+]
 
 
 def make_claim(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import typer
-from payout_helpers import POE_DEV, TENANT, make_claim
+from payout_helpers import POE_DEV, TENANT, WORKED, make_claim
 from typer.testing import CliRunner
 
 from service.commands.payout import payout
@@ -16,15 +16,6 @@ APP = typer.Typer()
 APP.command()(payout)
 APP.callback()(lambda: None)  # keep `payout` a sub-command, as in the real app
 RUN = CliRunner()
-WORKED = [
-    ("2024-10", 300, 500),
-    ("2024-11", 350, 500),
-    ("2024-12", 400, 500),
-    ("2025-01", 250, 500),
-    ("2025-02", 200, 500),
-    ("2025-03", 430, 500),
-    ("2025-04", 550, 500),
-]
 
 
 def _claim_file(tmp_path, **kwargs):

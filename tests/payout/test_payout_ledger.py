@@ -5,22 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from payout_helpers import POE_DEV, make_claim
+from payout_helpers import POE_DEV, WORKED, make_claim
 
 from service.claims import load_claim
 from service.errors import InvalidUsage
 from service.payout import compute_payout, load_payout_rules
 from service.payout.evaluate import score_payout_cases
-
-WORKED = [
-    ("2024-10", 300, 500),
-    ("2024-11", 350, 500),
-    ("2024-12", 400, 500),
-    ("2025-01", 250, 500),
-    ("2025-02", 200, 500),
-    ("2025-03", 430, 500),
-    ("2025-04", 550, 500),
-]
 
 
 def _rows(ledger, workload):

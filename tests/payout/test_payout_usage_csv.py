@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from payout_helpers import TENANT, make_claim
+from payout_helpers import TENANT, WORKED, make_claim
 
 from service.errors import FileMissing, InvalidUsage
 from service.payout import compute_payout, payout_csv, read_usage_csv
@@ -13,15 +13,6 @@ from service.payout.usage_csv import claim_series
 
 OTHER = "0a0b0c0d-1111-2222-3333-444455556666"
 HEADER = "tenant_id,workload,month,mau,pau\n"
-WORKED = [
-    ("2024-10", 300, 500),
-    ("2024-11", 350, 500),
-    ("2024-12", 400, 500),
-    ("2025-01", 250, 500),
-    ("2025-02", 200, 500),
-    ("2025-03", 430, 500),
-    ("2025-04", 550, 500),
-]
 HELD = [("2024-10", 90, 600), ("2024-11", 150, 600), ("2024-12", 210, 600), ("2025-01", 260, 600)]
 
 
