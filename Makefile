@@ -1,5 +1,5 @@
 # Quick start: `make run` (set up + serve on embedded defaults), `make test` (set up + every test).
-.PHONY: setup run test bench lint
+.PHONY: setup run test bench lint fuzz load
 
 setup:
 	bash scripts/setup.sh
@@ -13,5 +13,15 @@ test: setup
 bench: setup
 	OMP_THREAD_LIMIT=1 .venv/bin/python -m bench
 
+# Fuzz the ingestion entry points with fresh random seeds for FUZZ_SECONDS each; failing inputs go to build/fuzz.
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	POECHECK_FUZZ_SECONDS=$(FUZZ_SECONDS) POECHECK_FUZZ_FINDINGS=build/fuzz OMP_THREAD_LIMIT=1 \
+		.venv/bin/pytest -q -x -p no:cacheprovider tests/fuzz/test_fuzz.py
+
+# Load test: 50 clients upload text and scanned POE to a live `poecheck serve` for 2 minutes -> bench/load_results.json.
+load: setup
+	OMP_THREAD_LIMIT=1 .venv/bin/python -m bench.load --clients 50 --seconds 120
+
 lint: setup
-	.venv/bin/python -m ruff check models checks service tests
+	.venv/bin/python -m ruff check models checks service tests bench

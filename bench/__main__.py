@@ -1,32 +1,37 @@
-"""Run the benchmark modules (bench/*_bench.py, each with run(quick) -> dict); write bench/results.json.
+"""Run the benchmarks in one go: build the inputs into a temp folder, run every bench/*_bench.py, write the results.
 
-Usage: python -m bench [--quick] [module ...]
+Usage: python -m bench [--quick] [module ...]   (`make bench`; --quick: the tiny smoke profile)
+
+Writes bench/results.json (merged with earlier results when only some modules run) and, for the full
+profile, the Markdown table bench/RESULTS.md.
 """
-
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
 from pathlib import Path
 
+from bench.inputs import FULL, SMOKE
+from bench.report import write_markdown
+from bench.suite import run_suite
+
 HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> None:
-    quick = "--quick" in argv
-    names = [a for a in argv if a != "--quick"]
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    quick = "--quick" in argv
+    names = [a for a in argv if not a.startswith("--")] or None
     results_file = HERE / "results.json"
-    results = json.loads(results_file.read_text()) if results_file.exists() else {}
-    modules = names or sorted(p.stem for p in HERE.glob("*_bench.py"))
-    for name in modules:
-        print(f"== {name}", flush=True)
-        results[name] = importlib.import_module(f"bench.{name}").run(quick=quick)
-        print(json.dumps(results[name], indent=2), flush=True)
+    earlier = json.loads(results_file.read_text()) if results_file.exists() else {}
+    results = run_suite(SMOKE if quick else FULL, names, log=lambda line: print(line, flush=True))
+    if names and earlier.get("profile") == results["profile"]:
+        results = {**earlier, **results, "benchmarks": {**earlier.get("benchmarks", {}), **results["benchmarks"]}}
     results_file.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {results_file}")
+    if not quick:
+        print(f"wrote {write_markdown(results, HERE / 'RESULTS.md')}")
 
 
 if __name__ == "__main__":

@@ -1,93 +1,99 @@
-"""Ingestion costs: text extraction ms/page (pypdfium2 vs pypdf) and poecheck OCR time vs bare tesseract.
+"""Ingestion against what a user would otherwise run, on the same files, paired in one run.
 
-The OCR ratio compares, in the same run and on the same pages, poecheck's whole ingestion of a scanned
-file (render, encode, OCR, parse) per page with the bare `tesseract` CLI on the rendered page image.
+Text PDFs (1, 10, 100 pages): poecheck's ingestion ms/page (text layer, the OCR decision, signature ink)
+against raw pypdfium2 and raw pypdf text extraction. The .msg: ms per message with its attachments. Scans
+(1, 10 pages): poecheck's ingestion per page (render, OCR, parse) against the bare `tesseract` CLI on the
+rendered page images, same options. Ingestion runs in-process here; parser isolation is isolation_bench's.
 """
-
 from __future__ import annotations
 
 import io
-import logging
 import os
 import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-import pypdfium2 as pdfium
+from bench.inputs import Inputs
 
-from service.config import Settings
-from service.ingest import ingest_bytes
-from service.ingest.ocr import LANG, PSM, parse_tsv
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
-TEXT_PDFS = [p for p in sorted((FIXTURES / "corpus" / "pdf_text").glob("*.pdf")) if "password" not in p.name]
-SCANS = [
-    FIXTURES / "poe_dev" / "docs" / "dev-004" / "Scan_20241202.pdf",
-    FIXTURES / "poe_dev" / "docs" / "dev-018" / "Scan_20240122.pdf",
-]
-ROUNDS = 3  # OCR rounds; text extraction runs three times as many
+OCR_TARGET_RATIO = 1.10
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
-def _text_pypdfium2(data: bytes) -> int:
-    pdf = pdfium.PdfDocument(data)
+def _pypdfium2_text(path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
     try:
         for page in pdf:
             textpage = page.get_textpage()
             textpage.get_text_range()
             textpage.close()
             page.close()
-        return len(pdf)
     finally:
         pdf.close()
 
 
-def _text_pypdf(data: bytes) -> int:
+def _pypdf_text(path: Path) -> None:
     import pypdf
 
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    for page in reader.pages:
+    for page in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages:
         page.extract_text()
-    return len(reader.pages)
 
 
-def _ms_per_page(fn, files: list[bytes], rounds: int) -> float:
-    best = []
-    for _ in range(rounds):
-        start, pages = time.perf_counter(), 0
-        for data in files:
-            pages += fn(data)
-        best.append((time.perf_counter() - start) * 1000 / pages)
-    return round(min(best), 3)
+def _paired_seconds(fns: dict[str, Callable[[], object]], reps: int) -> dict[str, float]:
+    """Median seconds of each function, run in turn `reps` times (after one untimed warm-up round)."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(reps):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
-def text_extraction(rounds: int) -> dict[str, float]:
-    logging.disable(logging.CRITICAL)
-    files = [p.read_bytes() for p in TEXT_PDFS]
-    settings = Settings()
+def text_extraction(inputs: Inputs) -> dict[str, dict]:
+    from service.config import Settings
+    from service.ingest import ingest_path
 
-    def poecheck(data: bytes) -> int:
-        return len(ingest_bytes(data, "bench.pdf", settings=settings).parts)
+    settings = Settings(data_dir=inputs.folder / "data", isolate_parsers=False)
+    out = {}
+    for pages, path in inputs.text_pdfs.items():
+        s = _paired_seconds({"poecheck": lambda p=path: ingest_path(p, settings=settings),
+                             "pypdfium2": lambda p=path: _pypdfium2_text(p),
+                             "pypdf": lambda p=path: _pypdf_text(p)}, inputs.profile.reps)
+        out[f"{pages}p"] = {"pages": pages, **{f"{k}_ms_per_page": round(v * 1000 / pages, 3) for k, v in s.items()},
+                            "ratio_vs_pypdfium2": round(s["poecheck"] / s["pypdfium2"], 2),
+                            "ratio_vs_pypdf": round(s["poecheck"] / s["pypdf"], 2)}
+    return out
 
-    return {
-        "pages": sum(_text_pypdfium2(d) for d in files),
-        "pypdfium2_ms_per_page": _ms_per_page(_text_pypdfium2, files, rounds),
-        "pypdf_ms_per_page": _ms_per_page(_text_pypdf, files, rounds),
-        "poecheck_ingest_ms_per_page": _ms_per_page(poecheck, files, rounds),
-    }
+
+def msg_ingestion(inputs: Inputs) -> dict[str, object]:
+    from service.config import Settings
+    from service.ingest import ingest_path
+
+    settings = Settings(data_dir=inputs.folder / "data", isolate_parsers=False)
+    doc = ingest_path(inputs.msg, settings=settings)
+    s = _paired_seconds({"poecheck": lambda: ingest_path(inputs.msg, settings=settings)}, inputs.profile.reps)
+    return {"bytes": inputs.msg.stat().st_size, "parts": len(doc.parts),
+            "attachments": len({p.path.split(" > ")[1] for p in doc.parts if p.path.count(" > ") >= 2}),
+            "poecheck_ms_per_message": round(s["poecheck"] * 1000, 2)}
 
 
-def _render_pages(path: Path, folder: Path, dpi: int) -> list[Path]:
+def _render(path: Path, folder: Path, dpi: int) -> list[Path]:
+    """The PDF's pages as greyscale PNM files at `dpi` (what poecheck hands tesseract)."""
+    import pypdfium2 as pdfium
+
     pdf = pdfium.PdfDocument(path)
     out = []
     try:
         for index, page in enumerate(pdf):
-            image = page.render(scale=dpi / 72).to_pil().convert("L")
             target = folder / f"{path.stem}-{index + 1}.pgm"
-            image.save(target)
+            page.render(scale=dpi / 72).to_pil().convert("L").save(target)
             out.append(target)
             page.close()
     finally:
@@ -95,49 +101,37 @@ def _render_pages(path: Path, folder: Path, dpi: int) -> list[Path]:
     return out
 
 
-def _tesseract(image: Path, *, psm: int, dpi: int) -> tuple[float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run(
-        ["tesseract", str(image), "stdout", "-l", LANG, "--psm", str(psm), "--dpi", str(dpi), "tsv"],
-        capture_output=True,
-        env=ENV,
-        check=True,
-    )
-    return time.perf_counter() - start, proc.stdout.decode()
+def _bare_tesseract(images: list[Path], dpi: int) -> None:
+    from service.ingest.ocr import LANG, PSM
+
+    for image in images:
+        subprocess.run(["tesseract", str(image), "stdout", "-l", LANG, "--psm", str(PSM), "--dpi", str(dpi), "tsv"],
+                       capture_output=True, env=ENV, check=True)
 
 
-def ocr_ratio(rounds: int) -> dict[str, object]:
-    settings = Settings(ocr_workers=1)
-    dpi = settings.ocr_dpi
-    poe: list[float] = []
-    bare: list[float] = []
-    psm: dict[int, list[float]] = {3: [], 6: []}
-    with tempfile.TemporaryDirectory() as tmp:
-        images = {path: _render_pages(path, Path(tmp), dpi) for path in SCANS}
-        for _ in range(rounds):
-            for path, pages in images.items():
-                data = path.read_bytes()
-                start = time.perf_counter()
-                ingest_bytes(data, path.name, settings=settings)
-                poe.append((time.perf_counter() - start) / len(pages))
-                bare.append(sum(_tesseract(image, psm=PSM, dpi=dpi)[0] for image in pages) / len(pages))
-        for image in [i for pages in images.values() for i in pages]:
-            for mode, confidences in psm.items():
-                _, tsv = _tesseract(image, psm=mode, dpi=dpi)
-                confidences.append(parse_tsv(tsv)[1] or 0.0)
-    poe_s, bare_s = statistics.median(poe), statistics.median(bare)
-    return {
-        "pages": sum(len(p) for p in images.values()),
-        "poecheck_s_per_page": round(poe_s, 3),
-        "bare_tesseract_s_per_page": round(bare_s, 3),
-        "ratio": round(poe_s / bare_s, 3),
-        "target_ratio": 1.10,
-        "mean_confidence_psm3": round(statistics.mean(psm[3]), 1),
-        "mean_confidence_psm6": round(statistics.mean(psm[6]), 1),
-    }
+def ocr(inputs: Inputs) -> dict[str, dict]:
+    from service.config import Settings
+    from service.ingest import ingest_path
+
+    settings = Settings(data_dir=inputs.folder / "data", isolate_parsers=False, ocr_workers=1)
+    out = {}
+    with tempfile.TemporaryDirectory(dir=inputs.folder) as tmp:
+        for (pages, path), reps in zip(inputs.scan_pdfs.items(), inputs.profile.scan_reps, strict=True):
+            images = _render(path, Path(tmp), settings.ocr_dpi)
+            times: dict[str, list[float]] = {"poecheck": [], "tesseract": []}
+            for _ in range(reps):
+                for name, fn in (("poecheck", lambda p=path: ingest_path(p, settings=settings)),
+                                 ("tesseract", lambda i=images: _bare_tesseract(i, settings.ocr_dpi))):
+                    start = time.perf_counter()
+                    fn()
+                    times[name].append((time.perf_counter() - start) / pages)
+            poe, bare = statistics.median(times["poecheck"]), statistics.median(times["tesseract"])
+            out[f"{pages}p"] = {"pages": pages, "runs": reps, "poecheck_ms_per_page": round(poe * 1000, 1),
+                                "tesseract_ms_per_page": round(bare * 1000, 1), "ratio": round(poe / bare, 3),
+                                "target_ratio": OCR_TARGET_RATIO}
+    return out
 
 
-def run(quick: bool = False) -> dict[str, object]:
-    """Both measurements, for bench/results.json."""
-    rounds = 1 if quick else ROUNDS
-    return {"text_extraction": text_extraction(rounds * 3), "ocr": ocr_ratio(rounds)}
+def run(inputs: Inputs) -> dict[str, object]:
+    """Text extraction, .msg and OCR figures, for bench/results.json."""
+    return {"text_extraction": text_extraction(inputs), "msg": msg_ingestion(inputs), "ocr": ocr(inputs)}

@@ -56,7 +56,7 @@ class CustomerAcknowledgement:
 def _summary(f: Finding) -> dict:
     return {"kind": f.kind, "file": f.file, "reason": f.reason,
             "date": f.date.isoformat() if f.date else None, "date_source": f.date_source,
-            **{k: v for k, v in f.details.items() if k in ("name", "title", "id", "customer_signers", "sender")}}
+            **{k: v for k, v in f.details.items() if k in ("name", "title", "id", "customer_signers", "sender", "ink")}}
 
 
 CHECK = CustomerAcknowledgement()

@@ -8,9 +8,11 @@ from functools import lru_cache
 
 import dateparser
 
+#: English month names, plus the German spellings that differ (letters from DE/AT/CH customers).
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+          r"|januar|februar|m(?:ä|ae)rz|mai|juni|juli|okt(?:ober)?|dez(?:ember)?)\.?")
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|\.)?"
 _YEAR = r"(?:19|20)\d\d"
 _TIME = r"(?:[\sT,]+\d{1,2}:\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
 #: Digits as OCR misreads them ('O' for 0, 'l'/'I' for 1), only inside numeric date shapes.
@@ -18,13 +20,16 @@ _D = r"[0-9OIl]"
 _CANDIDATE = re.compile(
     "|".join((
         r"(?<![\w.])(?:19|20)\d\d-[01]?\d-[0-3]?\d(?![\d])" + _TIME,                       # 2025-03-14
-        rf"(?<![\w./-]){_D}{{1,2}}\s?([/.-])\s?{_D}{{1,2}}\s?\1\s?(?:{_D}{{4}}|\d\d)(?![\w/])" + _TIME,  # 03/14/2025
-        rf"(?<![\w])(?:{_DAY})(?:\s+of)?[\s-]+{_MONTH}[\s,-]+{_YEAR}(?!\d)",                  # 14 March 2025
+        r"(?<![\w./-])(?:19|20)\d\d(?P<ysep>[/.])[01]\d(?P=ysep)[0-3]\d(?![\w/.])" + _TIME,  # 2025/03/14
+        rf"(?<![\w./-]){_D}{{1,2}}\s?(?P<sep>[/.-])\s?{_D}{{1,2}}\s?(?P=sep)\s?(?:{_D}{{4}}|\d\d)(?![\w/])" + _TIME,  # 03/14/2025
+        rf"(?<![\w])(?:{_DAY})(?:\s+day)?(?:\s+of)?[\s-]+{_MONTH}[\s,-]+{_YEAR}(?!\d)",  # 14th day of March 2025
         rf"(?<![\w]){_MONTH}\s+{_DAY},?\s+{_YEAR}(?!\d)",                                      # March 14th, 2025
     )),
     re.IGNORECASE,
 )
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+#: Languages of the month names in _MONTH.
+_LANGUAGES = ["en", "de"]
 _SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
 
 
@@ -40,7 +45,7 @@ class FoundDate:
 
 @lru_cache(maxsize=4096)
 def _parse(candidate: str, order: str) -> date | None:
-    parsed = dateparser.parse(candidate, languages=["en"], settings={"DATE_ORDER": order, **_SETTINGS})
+    parsed = dateparser.parse(candidate, languages=_LANGUAGES, settings={"DATE_ORDER": order, **_SETTINGS})
     return parsed.date() if parsed else None
 
 
@@ -51,6 +56,7 @@ def parse_date(candidate: str, *, order: str) -> date | None:
         text = text.translate(_OCR_DIGITS)
     text = re.sub(r"\s*([/.-])\s*", r"\1", text) if re.match(r"^\d", text) and "-" not in text[:5] else text
     text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<=\d)(?:\.(?=\s+[^\W\d])|\s+day\b)", "", text, flags=re.IGNORECASE)  # "14. März", "14 day of"
     return _parse(text, order)
 
 

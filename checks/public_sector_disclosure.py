@@ -3,8 +3,9 @@
 `not_applicable` unless the customer segment is public_sector. Restricted country (data file):
 `fail`. US and PR: `pass` only when a sentence discloses fees/commission/compensation from Microsoft
 and the customer acknowledged it in writing: the acknowledgement is in that sentence or its
-neighbour, or the disclosure sits in a document the customer signs ("Accepted on behalf of the
-Customer") or in an e-mail sent from a customer domain. Other countries: `pass` with a note (the
+neighbour, or the disclosure sits in a document the customer signs (a sign-off phrase such as "Accepted on
+behalf of the Customer", or any customer acknowledgement signatures_text accepts in that document) or in an
+e-mail sent from a customer domain. Other countries: `pass` with a note (the
 written-disclosure rule of POE_RULES §4 applies to the US and Puerto Rico only).
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import lru_cache
 from checks.applicable_activities import customer_authored
 from checks.base import CheckContext, evidence, result
 from checks.rulebook import RULES_DIR, RuleFileError
+from checks.signatures_text import acknowledgements
 from checks.textutil import fold, rule_file, rules, sentences
 from models import CheckResult, Claim, Document, Evidence
 
@@ -31,10 +33,16 @@ def _countries() -> tuple[frozenset[str], frozenset[str]]:
         raise RuleFileError(f"{RULES_DIR / _FILE}: {exc}") from exc
 
 
-def _find(claim: Claim, docs: Sequence[Document]) -> tuple[list[Evidence], list[Evidence]]:
+def _signed_files(claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> set[str]:
+    """Files (and e-mail attachments) that carry an accepted customer acknowledgement."""
+    return {f.file for f in acknowledgements(claim, docs, ctx) if f.accepted}
+
+
+def _find(claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> tuple[list[Evidence], list[Evidence]]:
     """(acknowledged disclosures, unacknowledged disclosures) in the documents."""
     need = {r.id: r.pattern for r in rules(_FILE, "disclosure")}
     ack = {r.id: r.pattern for r in rules(_FILE, "acknowledgement")}
+    signed_files = None
     good, bare = [], []
     for doc in docs:
         doc_signed = any(ack["signed_block"].search(p.text) for p in doc.parts if p.text)
@@ -49,10 +57,11 @@ def _find(claim: Claim, docs: Sequence[Document]) -> tuple[list[Evidence], list[
                     continue
                 window = " ".join(text[a:b] for a, b in spans[max(0, i - 1):i + 2])
                 ev = evidence(part, s, e, rule_id="fee_disclosure")
-                if ack["customer_ack"].search(window) or doc_signed or customer_authored(part, claim):
-                    good.append(ev)
-                else:
-                    bare.append(ev)
+                acked = doc_signed or bool(ack["customer_ack"].search(window)) or customer_authored(part, claim)
+                if not acked:
+                    signed_files = _signed_files(claim, docs, ctx) if signed_files is None else signed_files
+                    acked = part.file in signed_files
+                (good if acked else bare).append(ev)
     return good, bare
 
 
@@ -72,7 +81,7 @@ class PublicSectorDisclosure:
         if country not in disclosure:
             return result(self, "pass", f"no written fee disclosure is required for {country}",
                           details={"country": country, "required": False})
-        good, bare = _find(claim, docs)
+        good, bare = _find(claim, docs, ctx)
         details = {"country": country, "required": True}
         if good:
             return result(self, "pass", "the customer acknowledged a written disclosure of the partner's "

@@ -14,6 +14,7 @@ from checks.base import CheckContext
 from checks.datefind import FoundDate, find_dates
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
 from models import Claim, Document, Part, Signature
+from models.document import InkMark
 
 WET, ESIGN, EMAIL, DIGITAL = "wet_signature", "esign_certificate", "customer_email", "digital_signature"
 #: What each kind is called in messages.
@@ -338,6 +339,31 @@ def _document_date(parts: Sequence[Part], order: str) -> FoundDate | None:
     return None
 
 
+def _block_marks(part: Part, blk: _Block) -> list[InkMark] | None:
+    """The measured signature areas of a block (None when the page image was not measured). An area
+    anchored to a heading counts only for the block that heading opens (not a column beside it); of the
+    signature labels inside the block only the first is its own (a later one is the next column's, whose
+    text the page serialises into the same block)."""
+    if part.ink_marks is None:
+        return None
+    inside = sorted((m for m in part.ink_marks if blk.start <= m.offset < blk.end), key=lambda m: m.offset)
+    own_label = next((m for m in inside if m.anchor == "label"), None)
+    return [m for m in inside if m is own_label or (
+        m.anchor == "heading" and not part.text[blk.start:m.offset].strip(" |•*·>-_–—"))]
+
+
+def _letter_date(part: Part, doc: Document, docs: Sequence[Document], order: str) -> dict:
+    """Date fields for a signed block without a readable date: the letter's own date line, if any."""
+    groups = [[p for p in doc.parts if p.file == part.file]] + [
+        [p for p in d.parts if p.file == f] for d in docs for f in dict.fromkeys(q.file for q in d.parts)]
+    for group in groups:
+        found = _document_date(group, order)
+        if found:
+            return {"date": found.date, "date_span": (found.start, found.end),
+                    "date_source": "document date (signature block date not readable)", "date_part": group[0].path}
+    return {}
+
+
 def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Document]) -> list[Finding]:
     out: list[Finding] = []
     for part in doc.parts:
@@ -349,8 +375,8 @@ def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docume
             name = blk.fields.get("name", ("",))[0] or (blk.loose.get("name") or ("",))[0]
             title = blk.fields.get("title", ("",))[0] or (blk.loose.get("title") or ("",))[0]
             dated = (blk.fields.get("date") or (None,))[0] or (blk.loose.get("date") or (None,))[0]
-            explicit_empty = any(k in blk.fields and not blk.fields[k][0] for k in ("name", "date"))
-            if not blk.fields and not blk.loose and (not blk.ocr or blk.wordy):
+            marks = _block_marks(part, blk)
+            if not blk.fields and not blk.loose and not marks and (not blk.ocr or blk.wordy):
                 continue
             details = {"owner": blk.owner, "name": name or None, "title": title or None,
                        "heading_rule": blk.heading_rule}
@@ -360,39 +386,45 @@ def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docume
                                    rule_id=blk.heading_rule, **base))
                 continue
             when = {"date": dated.date, "date_span": (dated.start, dated.end),
-                        "date_source": "signature block date"} if dated else {}
+                    "date_source": "signature block date"} if dated else {}
             if blk.typed:
-                out.append(Finding(accepted=False, reason="the customer's signature is only a typed name (/s/)",
-                                   rule_id="typed_signature", **{**base, "start": blk.typed[0], "end": blk.typed[1]},
-                                   **when))
+                out.append(Finding(accepted=False, reason="the customer's signature is only a typed name (/s/), "
+                                   "a flat signature", rule_id="typed_signature",
+                                   **{**base, "start": blk.typed[0], "end": blk.typed[1]}, **when))
+            elif marks:
+                out.append(_inked_finding(part, marks, base, when or _letter_date(part, doc, docs, order)))
             elif name and (title or dated):
                 out.append(Finding(accepted=True, reason="customer signature block with name"
                                    + (", title" if title else "") + (" and date" if dated else " (undated)"),
                                    rule_id=blk.heading_rule, **base, **when))
-            elif blk.ocr and blk.owner == "customer" and not explicit_empty and not name and not blk.wordy:
-                doc_date, date_part = None, None
-                if not dated:
-                    files = [[p for p in doc.parts if p.file == part.file]] + [
-                        [p for p in d.parts if p.file == f] for d in docs for f in dict.fromkeys(q.file for q in d.parts)]
-                    for group in files:
-                        doc_date = _document_date(group, order)
-                        if doc_date:
-                            date_part = group[0].path
-                            break
-                if doc_date:
-                    when = {"date": doc_date.date, "date_span": (doc_date.start, doc_date.end),
-                                "date_source": "document date (signature block unreadable in OCR)"}
-                note = ("the scanned signature block could not be read by OCR; accepted on the customer "
-                        "acceptance heading; check the page image")
-                out.append(Finding(accepted=True, reason="scanned customer acceptance block (OCR could not read "
-                                   "the signature)", rule_id=blk.heading_rule, note=note,
-                                   details={**details, "ocr_unreadable": True, "date_part": date_part},
-                                   **{k: v for k, v in base.items() if k != "details"}, **when))
+            elif blk.ocr and not name and not blk.wordy:
+                out.append(Finding(accepted=False, reason="the scanned customer signature block could not be read "
+                                   "and no handwritten mark was found in it", rule_id=blk.heading_rule,
+                                   **base, **when))
             else:
                 out.append(Finding(accepted=False, reason="the customer signature block is empty or unsigned",
                                    rule_id=blk.heading_rule, **base, **when))
-    firm = {f.file for f in out if f.details.get("owner") == "customer" and not f.details.get("ocr_unreadable")}
-    return [f for f in out if not (f.details.get("ocr_unreadable") and f.file in firm)]
+    return out
+
+
+def _inked_finding(part: Part, marks: list[InkMark], base: dict, when: dict) -> Finding:
+    """A customer block whose signature area was measured: a handwritten mark is a wet signature;
+    without one, a printed, typed or script-font name is a flat signature."""
+    page = f"page {part.page}" if part.page else part.path
+    mark = max(marks, key=lambda m: (m.inked, m.ink))
+    details = {**base.pop("details"), "ink": mark.ink, "ink_region": mark.region,
+               "date_part": when.pop("date_part", None)}
+    if mark.inked:
+        read = [k for k in ("name", "title") if details[k]]
+        read += ["date"] if when.get("date_source") == "signature block date" else []
+        return Finding(accepted=True, reason="customer signature block with a handwritten signature"
+                       + (f" ({', '.join(read)} printed)" if read else ""), rule_id="handwritten_mark",
+                       note=f"handwritten mark found in the signature area, {page}", details=details, **base, **when)
+    reason = ("the customer's signature line holds only a printed or script-font name, no handwritten mark "
+              "(a flat signature)" if details["name"] else "the customer's signature line is empty (no handwritten "
+              "mark found in the signature area)")
+    return Finding(accepted=False, reason=reason, rule_id="no_handwritten_mark",
+                   note=f"{reason}, {page}", details=details, **base, **when)
 
 
 # ---------------------------------------------------------------- e-signature certificates

@@ -246,6 +246,8 @@ def find_name(text: str, names: Sequence[str]) -> NameHit | None:
         if al is None or (best and al.score <= best.score):
             continue
         s, e = _snap(compact, al.dest_start, al.dest_end)
+        if (s > 0 and compact[s - 1] != " ") or (e < len(compact) and compact[e] != " "):
+            continue  # whole words only: 'Windows Defender Ant(ivirus)' is not 'Windows Defender ATP'
         if fuzz.ratio(key, compact[s:e], score_cutoff=cutoff) == 0:
             continue
         if re.sub(r"\D", "", compact[s:e]) != re.sub(r"\D", "", key):

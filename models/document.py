@@ -25,6 +25,22 @@ class EmailMeta(BaseModel):
     message_class: str | None = Field(default=None, description="Outlook message class, e.g. IPM.Note.")
 
 
+class InkMark(BaseModel):
+    """What the page image shows in one signature area: a handwritten mark, or nothing but typed text."""
+
+    model_config = ConfigDict(frozen=True)
+    offset: int = Field(ge=0, description="Offset in the part text of what the area belongs to (see anchor).")
+    anchor: Literal["label", "heading"] = Field(
+        description="label: the signature label itself; heading: the heading of the block whose column holds "
+        "the label (two-column pages, or a scan whose page OCR lost the label).")
+    label: str = Field(description="The signature label as read, e.g. 'Signature:'; the block heading when "
+                       "the OCR lost the label (then only ink taller than printed text counts).")
+    region: tuple[float, float, float, float] = Field(
+        description="Area measured (left, top, right, bottom) as fractions of the page.")
+    ink: float = Field(ge=0, le=1, description="Share of the area that is ink, not recognised text or ruled lines.")
+    inked: bool = Field(description="A handwritten mark (signature image, drawing or pen) is in the area.")
+
+
 class Part(BaseModel):
     """One unit of text: a PDF page, an image page, an e-mail body, or an attachment stub."""
 
@@ -40,6 +56,9 @@ class Part(BaseModel):
     width: int | None = Field(default=None, description="Page image width in pixels (OCR'd pages).")
     height: int | None = Field(default=None, description="Page image height in pixels (OCR'd pages).")
     has_image: bool = Field(default=False, description="The page has a rendered image (scan).")
+    ink_marks: list[InkMark] | None = Field(
+        default=None, description="Signature areas measured in the page image; None when not measured "
+        "(no signature label or block heading on the page, or not a page).")
     warnings: list[str] = Field(default_factory=list)
 
 

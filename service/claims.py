@@ -15,7 +15,8 @@ def _one_line(exc: ValidationError) -> str:
     for err in exc.errors()[:3]:
         where = ".".join(str(x) for x in err["loc"]) or "claim"
         parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
+    text = "; ".join(parts)  # keys come from the caller: escape line breaks and controls to keep one line
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def parse_claim(data: str | bytes | dict) -> Claim:
@@ -24,6 +25,10 @@ def parse_claim(data: str | bytes | dict) -> Claim:
         obj = json.loads(data) if isinstance(data, (str, bytes)) else data
     except json.JSONDecodeError as exc:
         raise InvalidClaim(f"claim is not JSON: {exc.msg} at line {exc.lineno}") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidClaim("claim is not UTF-8 text") from exc
+    except (ValueError, RecursionError) as exc:  # a number too long to read, nesting too deep
+        raise InvalidClaim(f"claim is not readable JSON ({type(exc).__name__})") from exc
     if not isinstance(obj, dict):
         raise InvalidClaim("claim must be a JSON object")
     try:

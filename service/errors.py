@@ -160,3 +160,28 @@ class InvalidArguments(PoecheckError):
 
     code = "invalid_arguments"
     http_status = 400
+
+
+class ParserCrashed(PoecheckError):
+    """The isolated reader process died on this document (a crash in a parser library)."""
+
+    code = "parser_crashed"
+    http_status = 422
+
+
+class ParserTimeout(PoecheckError):
+    """Reading this document took longer than the wall-time or CPU-time limit."""
+
+    code = "parser_timeout"
+    http_status = 422
+
+
+class ParserMemory(PoecheckError):
+    """Reading this document needed more memory than the limit."""
+
+    code = "parser_memory"
+    http_status = 413
+
+    @classmethod
+    def over(cls, file: str, limit_mb: int) -> ParserMemory:
+        return cls(f"{file}: reading the file needs more than {limit_mb} MB of memory.")

@@ -20,8 +20,8 @@ class ReuseIndex(Protocol):
 
 
 def ingest_files(paths: Sequence[Path], *, settings: Settings) -> list[Document]:
-    """Parse every file; a bad file raises its typed error."""
-    from service.ingest import ingest_path
+    """Parse every file (in an isolated worker, see service.isolation); a bad file raises its typed error."""
+    from service.isolation import ingest_path
 
     return [ingest_path(Path(p), settings=settings) for p in paths]
 

@@ -2,7 +2,8 @@
 
 Tesseract runs as a subprocess and the rules are light, so threads keep the event loop free
 (/healthz answers while scans are OCR'd) without the start-up cost of worker processes. Worker
-threads run at a lower CPU priority (Linux nice is per thread and inherited by tesseract).
+threads run at a lower CPU priority (Linux nice is per thread and inherited by tesseract). Each
+document is read in an isolated reader process under limits (service.isolation), started with the app.
 """
 from __future__ import annotations
 
@@ -53,6 +54,10 @@ class CheckRunner:
                                         initializer=_lower_priority)
         self._lock = threading.Lock()
         self.pending = 0
+        if settings.isolate_parsers:
+            from service.isolation import default_pool
+
+            default_pool().warm(settings.check_workers)
 
     def reserve(self) -> Ticket:
         """A place for one check, or ServiceBusy when every worker and queue place is taken."""

@@ -79,7 +79,8 @@ class _Reader:
         self._field = self._value = b""
 
     def _headers_done(self) -> None:
-        _, opts = parse_options_header(self._headers.get("content-disposition", ""))
+        # as UTF-8 bytes: given a str, the parser encodes it as latin-1 and fails on other characters
+        _, opts = parse_options_header(self._headers.get("content-disposition", "").encode("utf-8"))
         self._name = opts.get(b"name", b"").decode("utf-8", "replace")
         filename = opts.get(b"filename")
         if self._name == "claim":

@@ -49,9 +49,9 @@ def _guard(fn) -> Outcome:
 
 
 def ingest_task(path: str, settings) -> Outcome:
-    """Ingest one file (the slow, OCR-bound part)."""
+    """Ingest one file (the slow, OCR-bound part), in an isolated reader process under limits."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from service.ingest import ingest_path
+    from service.isolation import ingest_path
 
     return _guard(lambda: ingest_path(Path(path), settings=settings))
 

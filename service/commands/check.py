@@ -19,11 +19,17 @@ def check(
     trust_roots: Path | None = typer.Option(None, "--trust-roots", help="Folder of trusted root certificates."),
 ) -> None:
     """Check POE files against a claim and print the verdict with evidence and remediation."""
-    from service.claims import load_claim
     from service.config import Settings
-    from service.pipeline import check_files
 
     settings = Settings()
+    if settings.isolate_parsers:
+        from service.isolation import default_pool
+
+        default_pool().warm(1)  # the reader process starts while this one imports the checks
+
+    from service.claims import load_claim
+    from service.pipeline import check_files
+
     if trust_roots is not None:
         settings = settings.model_copy(update={"trust_roots": trust_roots})
     report = check_files(load_claim(claim), files, settings=settings)

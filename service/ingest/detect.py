@@ -20,6 +20,8 @@ SUPPORTED = frozenset({PDF, MSG, EML}) | IMAGE_TYPES
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MSG_STREAM = "__substg1.0_".encode("utf-16-le")
+_EMBEDDED_MSG = "__substg1.0_3701000D"  # the storage holding an attached message
+_EMBEDDED_MSG_NAME = _EMBEDDED_MSG.encode("utf-16-le")
 _MAIL_HEADERS = frozenset(
     {
         "from",
@@ -81,6 +83,27 @@ def detect_type(data: bytes) -> str | None:
     if _looks_like_mail(data):
         return EML
     return None
+
+
+def msg_nesting(data: bytes) -> int:
+    """How many levels of attached messages a .msg holds, read from its OLE directory (0 if unreadable).
+
+    extract-msg opens every embedded message at once, so a deep chain costs memory before the depth
+    limit is reached in the reader; this lets the limit be applied first.
+    """
+    embedded = data.count(_EMBEDDED_MSG_NAME)
+    if embedded <= 1:  # no chain to measure: skip reading the directory
+        return embedded
+    import io
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:  # bytes, never a path: olefile reads short bytes as one
+            storages = ole.listdir(streams=False, storages=True)
+    except Exception:  # noqa: BLE001 (a damaged file is the reader's to report)
+        return 0
+    return max((sum(name.upper() == _EMBEDDED_MSG.upper() for name in path) for path in storages), default=0)
 
 
 def type_from_name(name: str) -> str | None:

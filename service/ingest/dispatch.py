@@ -9,6 +9,7 @@ from service.errors import (
     MalformedDocument,
     NestingTooDeep,
     OcrUnavailable,
+    ParserMemory,
     PoecheckError,
     TooManyPages,
     TrustRootsError,
@@ -20,7 +21,7 @@ from service.ingest.context import IngestContext
 log = logging.getLogger(__name__)
 
 # Limits that protect the service stop the whole upload; other attachment failures are warnings.
-FATAL = (NestingTooDeep, TooManyPages, OcrUnavailable, TrustRootsError)
+FATAL = (NestingTooDeep, TooManyPages, OcrUnavailable, TrustRootsError, ParserMemory)
 
 
 def ingest_data(data: bytes, *, media_type: str, file: str, ctx: IngestContext, depth: int) -> None:
@@ -37,6 +38,7 @@ def ingest_data(data: bytes, *, media_type: str, file: str, ctx: IngestContext, 
         elif media_type == detect.MSG:
             from service.ingest.msg import ingest_msg
 
+            ctx.check_depth(depth + detect.msg_nesting(data), file=file)
             ingest_msg(data, file=file, ctx=ctx, depth=depth)
         elif media_type == detect.EML:
             from service.ingest.eml import ingest_eml
@@ -48,6 +50,8 @@ def ingest_data(data: bytes, *, media_type: str, file: str, ctx: IngestContext, 
         raise
     except RecursionError as exc:
         raise MalformedDocument(f"{file}: the file's structure is nested too deeply to read.") from exc
+    except MemoryError as exc:  # the reader's address-space cap (service.isolation) was reached
+        raise ParserMemory.over(file, ctx.settings.parse_memory_mb) from exc
     except Exception as exc:  # a parser choking on hostile input must not crash the service
         log.warning("reader failed on %s: %s", media_type, type(exc).__name__, exc_info=True)
         raise MalformedDocument(

@@ -29,12 +29,23 @@ _ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
 @dataclass(frozen=True)
+class OcrWord:
+    """A recognised word: its span in the page text, its box in image pixels and tesseract's confidence."""
+
+    start: int
+    end: int
+    box: tuple[int, int, int, int]  # left, top, right, bottom
+    conf: float
+
+
+@dataclass(frozen=True)
 class OcrResult:
     text: str
     confidence: float | None
     width: int
     height: int
     rotated: int = 0
+    words: tuple[OcrWord, ...] = ()
 
 
 def to_ocr_mode(image: Image.Image) -> Image.Image:
@@ -66,9 +77,16 @@ def run_tesseract(image: Path, *, args: list[str], timeout: float) -> str:
 
 def parse_tsv(tsv: str) -> tuple[str, float | None]:
     """Text (lines and blank-line paragraphs, like tesseract's txt) and mean word confidence."""
-    lines: list[str] = []
-    words: list[str] = []
+    text, confidence, _ = parse_tsv_words(tsv)
+    return text, confidence
+
+
+def parse_tsv_words(tsv: str) -> tuple[str, float | None, list[OcrWord]]:
+    """Like parse_tsv, plus every word with its offsets in that text and its box."""
+    out: list[str] = []
+    words: list[OcrWord] = []
     confs: list[float] = []
+    pos = 0
     current: tuple[str, str, str] | None = None
     para: tuple[str, str] | None = None
     for row in tsv.splitlines()[1:]:
@@ -77,20 +95,22 @@ def parse_tsv(tsv: str) -> tuple[str, float | None]:
             continue
         key = (cols[2], cols[3], cols[4])
         if key != current:
-            if words:
-                lines.append(" ".join(words))
-                words = []
-            if para is not None and key[:2] != para:
-                lines.append("")
+            if current is not None:
+                out.append("\n\n" if key[:2] != para else "\n")
+                pos += len(out[-1])
             current, para = key, key[:2]
-        words.append(cols[11])
+        elif out:
+            out.append(" ")
+            pos += 1
+        left, top, width, height = (int(c) for c in cols[6:10])
         conf = float(cols[10])
+        words.append(OcrWord(pos, pos + len(cols[11]), (left, top, left + width, top + height), conf))
+        out.append(cols[11])
+        pos += len(cols[11])
         if conf >= 0:
             confs.append(conf)
-    if words:
-        lines.append(" ".join(words))
     confidence = round(sum(confs) / len(confs), 1) if confs else None
-    return "\n".join(lines), confidence
+    return "".join(out), confidence, words
 
 
 def _ocr_args(dpi: int | None) -> list[str]:
@@ -126,6 +146,11 @@ def tesseract_image(image: Image.Image, *, args: list[str], timeout: float) -> s
         return run_tesseract(pnm, args=args, timeout=timeout)
 
 
+def upright(image: Image.Image, rotated: int) -> Image.Image:
+    """The image turned by the clockwise rotation OCR applied to read it (0: unchanged)."""
+    return image.transpose(_TRANSPOSE[rotated]) if rotated else image
+
+
 def ocr_image(image: Image.Image, *, dpi: int | None, timeout: float) -> OcrResult:
     """OCR one page; a low-confidence page is re-read upright when OSD finds it rotated."""
     with tempfile.TemporaryDirectory(prefix="poecheck-ocr-") as tmp:
@@ -136,8 +161,8 @@ def _ocr(image: Image.Image, tmp: Path, *, dpi: int | None, deadline: float) -> 
     pnm = tmp / "page.pnm"
     image.save(pnm, format="PPM")
     timeout = max(deadline - time.monotonic(), 0.1)
-    text, conf = parse_tsv(run_tesseract(pnm, args=_ocr_args(dpi), timeout=timeout))
-    result = OcrResult(text, conf, image.width, image.height)
+    text, conf, words = parse_tsv_words(run_tesseract(pnm, args=_ocr_args(dpi), timeout=timeout))
+    result = OcrResult(text, conf, image.width, image.height, words=tuple(words))
     if conf is not None and conf >= LOW_CONFIDENCE:
         return result
     remaining = deadline - time.monotonic()
@@ -146,12 +171,12 @@ def _ocr(image: Image.Image, tmp: Path, *, dpi: int | None, deadline: float) -> 
     rotate = _orientation(pnm, timeout=remaining)
     if not rotate:
         return result
-    upright = image.transpose(_TRANSPOSE[rotate])
-    upright.save(pnm, format="PPM")
+    turned = upright(image, rotate)
+    turned.save(pnm, format="PPM")
     remaining = max(deadline - time.monotonic(), 1.0)
-    text2, conf2 = parse_tsv(run_tesseract(pnm, args=_ocr_args(dpi), timeout=remaining))
+    text2, conf2, words2 = parse_tsv_words(run_tesseract(pnm, args=_ocr_args(dpi), timeout=remaining))
     if (conf2 or 0) > (conf or 0):
-        return OcrResult(text2, conf2, upright.width, upright.height, rotate)
+        return OcrResult(text2, conf2, turned.width, turned.height, rotate, tuple(words2))
     return result
 
 

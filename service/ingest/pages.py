@@ -9,7 +9,7 @@ from PIL import Image
 
 from models.document import Part, PartKind
 from service.errors import OcrFailed, OcrTimeout
-from service.ingest.ocr import ocr_image
+from service.ingest.ocr import OcrResult, ocr_image, to_ocr_mode, upright
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,20 @@ def ocr_job(
             width=result.width,
             height=result.height,
             warnings=notes,
+            ink_marks=_ink_marks(image, result, page, notes),
         )
 
     return run
+
+
+def _ink_marks(image: Image.Image, result: OcrResult, page: int, notes: list[str]):
+    """Handwriting in the page's signature areas; None when the text shows no signature block."""
+    from service.ingest import ink
+
+    if not ink.has_signature_anchor(result.text):
+        return None
+    read = upright(to_ocr_mode(image), result.rotated)  # the image as OCR read it, which the word boxes are on
+    return ink.guarded(lambda: ink.page_marks(result.text, result.words, read, scanned=True), page=page, warnings=notes)
 
 
 def _alnum(text: str) -> int:

@@ -86,6 +86,7 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
                     text=text,
                     source="text_layer",
                     warnings=warnings,
+                    ink_marks=_ink_marks(page, text, number, warnings),
                 )
             )
             return
@@ -133,6 +134,15 @@ def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> str:
     finally:
         textpage.close()
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def _ink_marks(page: pdfium.PdfPage, text: str, number: int, warnings: list[str]):
+    """Handwriting next to the page's signature labels; None when it has none (nothing rendered)."""
+    from service.ingest import ink
+
+    if not ink.has_signature_label(text):
+        return None
+    return ink.guarded(lambda: ink.text_layer_marks(page, text), page=number, warnings=warnings)
 
 
 def _has_image(page: pdfium.PdfPage) -> bool:

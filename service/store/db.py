@@ -1,6 +1,7 @@
 """Engine, declarative base and schema creation shared by every table module of the store."""
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event
@@ -13,10 +14,22 @@ class Base(DeclarativeBase):
     """Base of every table; table modules register on import (see init_db)."""
 
 
+class _NoRowValues(logging.Filter):
+    """Drop SQLAlchemy's DEBUG records of fetched rows: they hold report text and names."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+_NO_ROW_VALUES = _NoRowValues()
+
+
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
+    # never log statement parameters or rows (report text, partner and customer names), whatever the log level
+    logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NO_ROW_VALUES)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record) -> None:  # WAL: readers never block the writer; commits are durable
@@ -27,7 +40,7 @@ def _engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def get_engine(settings: Settings) -> Engine:

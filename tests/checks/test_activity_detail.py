@@ -15,6 +15,14 @@ TIMELINE = "The project started on 12 November 2024 and was completed after 8 we
     [
         pytest.param(SCOPE + NEED + OUTCOME + TIMELINE, "pass", id="all"),
         pytest.param(SCOPE + NEED, "warn", id="two"),
+        pytest.param(SCOPE + "Meridale asked the partner to replace its antivirus after an examiner's finding.\n",
+                     "warn", id="need-asked-after-finding"),
+        pytest.param(SCOPE + "Its laptops were managed with an old tool that no longer received updates.\n",
+                     "warn", id="need-no-longer-supported"),
+        pytest.param(SCOPE + "Could you reply to confirm the work? We asked them to confirm by Friday.\n",
+                     "fail", id="asked-to-confirm-is-not-a-need"),
+        pytest.param(SCOPE + "Lost tablets can now be wiped and the audit finding was closed.\n", "warn",
+                     id="outcome-can-now"),
         pytest.param("Brightwater delivered the project. Customers benefit from reduced complexity and industry-leading "
                      "results.", "fail", id="marketing-is-not-outcome"),
         pytest.param("The project addressed [describe customer challenge] for the customer.", "fail", id="placeholder"),

@@ -6,6 +6,7 @@ import pytest
 
 from checks.customer_acknowledgement import CHECK
 from models import Signature
+from models.document import InkMark
 
 LETTER = ("Services Completion Letter\nCustomer Calloway Beverage Company\nMicrosoft Partner Brightwater Cyber "
           "Partners LLC\nDate 20 January 2025\nWork Performed\nDeployed Defender for Endpoint to 2,200 devices.\n")
@@ -172,3 +173,65 @@ def test_real_fixtures(build, case, status):
     assert res.status == status, res.message
     if case == "dev-008":
         assert "esign_certificate" in res.details["kinds"]
+
+
+# Ink marks as ingestion measures them in the page image (service/ingest/ink.py): the check maps each block to
+# the marks anchored in it.
+SCAN_BLOCK = "Accepted on behalf of the Customer\nCalloway Beverage Company\nDelivered by\ni Exum:\n"
+TWO_COLUMNS = ("Accepted on behalf of the Customer Delivered by\nCompany: Calloway Beverage Company Company: "
+               "Brightwater Cyber Partners LLC\nName: Robert Hoffman Name: Bonnie Watson\n"
+               "Title: Chief Information Officer Title: Principal Consultant\nDate: 01/20/2025 Date: 01/20/2025\n")
+LABELLED = ("Accepted on behalf of the Customer\nCompany: Calloway Beverage Company\nSignature:\n"
+            "Name: Robert Hoffman\nTitle: Director of Technology Services\nDate: 20 January 2025\n" + PARTNER_BLOCK)
+
+
+SIDE_BY_SIDE = ("Customer acceptance (to be signed by Calloway Beverage Company):\nCalloway Beverage Company\n"
+                "Name:\nSignature:\nTitle:\nDate:\nBrightwater Cyber Partners LLC\nName: Bonnie Watson\nSignature:\n"
+                "Title: Principal Consultant\nDate: 20 January 2025\n")
+
+
+def _mark(text: str, at: str, *, inked: bool, anchor: str = "heading", last: bool = False) -> InkMark:
+    return InkMark(offset=text.rindex(at) if last else text.index(at), anchor=anchor, label="Signature", region=(0.12, 0.1, 0.5, 0.15),
+                   ink=0.05 if inked else 0.0, inked=inked)
+
+
+def _with_marks(build, page2: str, marks, *, ocr: bool):
+    """A two-page letter whose second page carries `marks` (None: the page image was not measured)."""
+    doc = build.pdf(LETTER, page2, ocr=ocr)
+    parts = [doc.parts[0], doc.parts[1].model_copy(update={"ink_marks": marks})]
+    return doc.model_copy(update={"parts": parts})
+
+
+@pytest.mark.parametrize(
+    ("page2", "marks", "ocr", "status", "words"),
+    [
+        pytest.param(SCAN_BLOCK, None, True, "fail", "could not be read and no handwritten mark",
+                     id="unreadable-scan-not-measured"),
+        pytest.param(SCAN_BLOCK, [_mark(SCAN_BLOCK, "Accepted", inked=True)], True, "pass",
+                     "handwritten mark found in the signature area, page 2", id="unreadable-scan-inked"),
+        pytest.param(SCAN_BLOCK, [_mark(SCAN_BLOCK, "Accepted", inked=False)], True, "fail",
+                     "signature line is empty", id="unreadable-scan-empty-line"),
+        pytest.param(LABELLED, [_mark(LABELLED, "Signature:", inked=True, anchor="label")], False, "pass",
+                     "handwritten mark found", id="letter-signature-image"),
+        pytest.param(LABELLED, [_mark(LABELLED, "Signature:", inked=False, anchor="label")], False, "fail",
+                     "printed or script-font name, no handwritten mark", id="letter-name-only-flat"),
+        pytest.param(TWO_COLUMNS, [_mark(TWO_COLUMNS, "Accepted", inked=False),
+                                   _mark(TWO_COLUMNS, "Delivered by", inked=True)], True, "fail",
+                     "no handwritten mark", id="only-partner-column-inked"),
+        pytest.param(SIDE_BY_SIDE, [_mark(SIDE_BY_SIDE, "Signature:", inked=False, anchor="label"),
+                                    _mark(SIDE_BY_SIDE, "Signature:", inked=True, anchor="label", last=True)],
+                     False, "fail", "signature line is empty", id="columns-in-one-text-block-partner-inked"),
+        pytest.param(TWO_COLUMNS, [_mark(TWO_COLUMNS, "Accepted", inked=True),
+                                   _mark(TWO_COLUMNS, "Delivered by", inked=False)], True, "pass",
+                     "handwritten mark found", id="customer-column-inked"),
+    ],
+)
+def test_ink_marks_decide_wet_signatures(build, page2, marks, ocr, status, words):
+    claim = build.claim()
+    res = CHECK.run(claim, [_with_marks(build, page2, marks, ocr=ocr)], build.ctx(claim))
+    assert res.status == status, res.message
+    if status == "pass":
+        assert res.details["kinds"] == ["wet_signature"]
+        assert words in res.evidence[0].note
+    else:
+        assert words in res.message and res.remediation

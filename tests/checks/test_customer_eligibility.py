@@ -35,6 +35,8 @@ def test_excluded_in_text(build, text, flag):
     pytest.param("This is not a trial tenant; the customer holds 900 paid licences.", id="negated"),
     pytest.param("The customer moved from the trial to paid licences before the project started.", id="moved-from-trial"),
     pytest.param("The trial subscription was converted to paid licences in October.", id="converted"),
+    pytest.param("The customer ran a 30-day trial before purchasing 500 licences; we then deployed to production.",
+                 id="trial-before-purchase"),
     pytest.param("We tested the policies in report-only mode before enforcing them.", id="testing-is-not-a-test-tenant"),
     pytest.param("Unlike GCC High customers, this commercial tenant is eligible.", id="contrast"),
     pytest.param("The dod field of the form is empty.", id="lower-case-dod"),

@@ -24,6 +24,13 @@ from checks.datefind import find_dates, parse_date
         pytest.param("Date: 0l/22/2O24", "MDY", date(2024, 1, 22), id="ocr-letters-for-digits"),
         pytest.param("Date: 03 / 02 / 2025", "MDY", date(2025, 3, 2), id="ocr-spaces"),
         pytest.param("the 14th of March 2025", "DMY", date(2025, 3, 14), id="of-month"),
+        pytest.param("Signed this 14th day of March 2024.", "DMY", date(2024, 3, 14), id="day-of-month"),
+        pytest.param("Datum: 2025/03/14", "MDY", date(2025, 3, 14), id="year-first-slashes"),
+        pytest.param("Datum: 2025.03.14", "DMY", date(2025, 3, 14), id="year-first-dots"),
+        pytest.param("Leipzig, 14. März 2025", "DMY", date(2025, 3, 14), id="german-month-day-dot"),
+        pytest.param("am 3. Mai 2025 unterschrieben", "DMY", date(2025, 5, 3), id="german-mai"),
+        pytest.param("1 Dez. 2024", "DMY", date(2024, 12, 1), id="german-abbrev"),
+        pytest.param("05 / 14 / 2025 18:22:05 GMT", "MDY", date(2025, 5, 14), id="audit-trail-spaced"),
     ],
 )
 def test_find_dates_formats(text, order, expected):
@@ -40,6 +47,9 @@ def test_find_dates_formats(text, order, expected):
         pytest.param("Phone +1 (317) 555-0129", id="phone"),
         pytest.param("March 2025 and Q1 2025", id="month-year-only"),
         pytest.param("Reference TID-2024-386", id="reference"),
+        pytest.param("Agent version 2025.1.10 installed", id="year-first-version"),
+        pytest.param("See section 3. The rollout in 2025", id="numbered-heading"),
+        pytest.param("Mai 2025 and 14 days of March", id="no-full-date"),
     ],
 )
 def test_find_dates_ignores_non_dates(text):

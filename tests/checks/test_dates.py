@@ -6,6 +6,7 @@ import pytest
 
 from checks.dates import CHECK, window_start
 from models import Signature
+from models.document import InkMark
 
 HEAD = "Completion Letter\nCustomer Calloway Beverage Company\nDate 1 May 2023\nProject Timeline\nStarted 2 May 2025.\n"
 
@@ -91,11 +92,15 @@ def test_digital_signing_time(build):
 
 
 def test_ocr_unreadable_block_uses_letter_date(build):
-    """A scan whose OCR lost the signature table: the letter's own date stands in, and says so."""
+    """A scan whose OCR lost the signature table but whose image shows the signature: the letter's own
+    date stands in, and says so."""
     claim = build.claim()
     page1 = "Services Completion Letter\n| Customer Calloway Beverage Company\nDate 2024-12-02\nWork Performed\n"
     page2 = "Accepted on behalf of the Customer\nCalloway Beverage Company\nDelivered by\ni Exum:\n"
-    res = CHECK.run(claim, [build.pdf(page1, page2, ocr=True)], build.ctx(claim))
+    doc = build.pdf(page1, page2, ocr=True)
+    mark = InkMark(offset=0, anchor="heading", label="Signature", region=(0.13, 0.1, 0.5, 0.15), ink=0.04, inked=True)
+    doc = doc.model_copy(update={"parts": [doc.parts[0], doc.parts[1].model_copy(update={"ink_marks": [mark]})]})
+    res = CHECK.run(claim, [doc], build.ctx(claim))
     assert res.status == "pass"
     assert "document date" in res.evidence[0].note
 

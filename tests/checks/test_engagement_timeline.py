@@ -15,6 +15,8 @@ from checks.engagement_timeline import CHECK
                      id="phases"),
         pytest.param("Discovery first, pilot in week 3, then the rest.", "pass", "phases", id="pilot-week"),
         pytest.param("Pr0ject started 0n 2024-10-15 and finished after 6 weeks.", "pass", "date", id="ocr-noise"),
+        pytest.param("Project dates: 2024/11/04 to 2025/01/24.", "pass", "date", id="year-first"),
+        pytest.param("Rollout (Einführung) started on 14. März 2025.", "pass", "date", id="german-month"),
         pytest.param("Date: 14 January 2025\nSigned: 14 January 2025", "warn", None, id="only-signature-dates"),
         pytest.param("Prices are valid for 30 days. This quotation covers a 12-month term.", "warn", None,
                      id="licence-terms-are-not-durations"),

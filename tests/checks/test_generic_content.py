@@ -27,6 +27,9 @@ MARKETING = ("Defender is an industry-leading solution that helps organizations 
         pytest.param(SPECIFIC + "Key outcomes: insert outcomes here.", "warn", id="insert-here"),
         pytest.param(SPECIFIC + "Covered {{user_count}} users.", "warn", id="mustache"),
         pytest.param(SPECIFIC + "Contact: <a.user@callowaybev.com> [OCR] [1]", "pass", id="not-placeholders"),
+        pytest.param(SPECIFIC + "Customer name: __________\nStart date: ________", "fail", id="blank-form-fields"),
+        pytest.param(SPECIFIC + "Signature: __________\nName: __________\nDate: ________", "pass",
+                     id="blank-signature-lines-are-not-placeholders"),
     ],
 )
 def test_generic_content(build, text, status):

@@ -21,6 +21,10 @@ def _claim(build, country="US", segment="public_sector"):
         pytest.param(DISCLOSURE + ACK, "US", "pass", id="acknowledged"),
         pytest.param(DISCLOSURE + "\n" + SIGNED, "PR", "pass", id="in-signed-letter"),
         pytest.param(DISCLOSURE, "US", "fail", id="not-acknowledged"),
+        pytest.param(DISCLOSURE + "\nFor and on behalf of Calloway Beverage Company\nSignature\nName Robert Hoffman\n"
+                     "Title CIO\nDate 2025-01-20\n", "US", "pass", id="in-letter-the-customer-signed"),
+        pytest.param(DISCLOSURE + "\nFor and on behalf of Calloway Beverage Company\nSignature: /s/ Robert Hoffman\n"
+                     "Name Robert Hoffman\nTitle CIO\nDate 2025-01-20\n", "US", "fail", id="typed-signature-only"),
         pytest.param("We deployed Defender for Endpoint.\n" + SIGNED, "US", "fail", id="no-disclosure"),
         pytest.param(DISCLOSURE + ACK, "RU", "fail", id="restricted-country"),
         pytest.param("We deployed Defender for Endpoint.", "GB", "pass", id="other-country"),

@@ -16,6 +16,9 @@ from checks.user_counts import CHECK
                      {"MDE": {"devices": 1009}}, id="tied-to-workload-not-windows-11"),
         pytest.param("Users: 1 234 | Devices: 980", {"overall": {"users": 1234, "devices": 980}}, id="table-ocr"),
         pytest.param("Protected 450 seats of Office 365 users.", {"overall": {"seats": 450}}, id="office-365-not-a-count"),
+        pytest.param("Data loss prevention policies covering 410 staff.", {"overall": {"users": 410}}, id="staff"),
+        pytest.param("Risk policies for all 740 colleagues.", {"overall": {"users": 740}}, id="colleagues"),
+        pytest.param("Devices for 2,300 students.", {"overall": {"users": 2300}}, id="students"),
     ],
 )
 def test_counts_found(build, text, expected):

@@ -32,6 +32,11 @@ def test_every_alias_names_its_workload(build, wid, alias):
         pytest.param("Enabled Microsoft Entra ID P1 conditional access.", ["ENTRA_ID_P2"], "fail", id="p1-is-not-p2"),
         pytest.param("Deployed Defender for Endpoint.", ["MDE", "INTUNE"], "warn", id="one-of-two"),
         pytest.param("Deployed Defender for Cloud Apps.", ["MDI"], "fail", id="other-workload"),
+        pytest.param("Windows Defender Antivirus runs on all PCs.", ["MDE"], "fail", id="fuzzy-whole-words-only"),
+        pytest.param("Onboarded devices to Windows Defender ATP.", ["MDE"], "pass", id="whole-alias-still-found"),
+        pytest.param("Tuned anti-phishing in Defender for O365.", ["MDO"], "pass", id="o365-abbreviation"),
+        pytest.param("Rolled out Azure AD Premium Plan 2 risk policies.", ["ENTRA_ID_P2"], "pass", id="plan-2-spelled-out"),
+        pytest.param("Rolled out Azure AD Premium Plan 1 policies.", ["ENTRA_ID_P2"], "fail", id="plan-1-is-not-p2"),
     ],
 )
 def test_workload_match(build, text, claimed, status):

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from pydantic import BeforeValidator
 
 from models import Claim
 from service.api.deps import Caller, scope, state
@@ -21,6 +22,15 @@ from service.store.page_images import image_file
 from service.store.reports import ReportFilter
 
 router = APIRouter(prefix="/v1/checks", tags=["checks"])
+MAX_OFFSET = 1_000_000_000  # far beyond any store, and within a database's 64-bit integers
+
+
+def _iso_day(value: object) -> object:
+    """A day only as an ISO date: pydantic alone reads a number such as `0.0` as a Unix timestamp."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+IsoDay = Annotated[date | None, BeforeValidator(_iso_day)]
 
 _ERRORS = {s: {"model": ErrorOut} for s in (401, 404)}
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -87,10 +97,10 @@ async def list_checks(
     verdict: Annotated[Literal["approvable", "needs_more_poe", "rejectable"] | None,
                        Query(description="Only this verdict.")] = None,
     partner: Annotated[str | None, Query(description="Partner name (part of it, any case) or exact partner id.")] = None,
-    date_from: Annotated[date | None, Query(description="Submitted on or after this day (UTC).")] = None,
-    date_to: Annotated[date | None, Query(description="Submitted on or before this day (UTC).")] = None,
+    date_from: Annotated[IsoDay, Query(description="Submitted on or after this day (UTC).")] = None,
+    date_to: Annotated[IsoDay, Query(description="Submitted on or before this day (UTC).")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")] = 0,
 ) -> CheckPage:
     """Reports newest first, filtered and paginated; a partner sees only its own."""
     filters = ReportFilter(verdict=verdict, partner=partner, date_from=date_from, date_to=date_to)
@@ -99,7 +109,11 @@ async def list_checks(
     return CheckPage(items=[CheckSummary.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{report_id}/pages/{n}", response_class=FileResponse, responses=_ERRORS,
+_PNG = {200: {"description": "The page image.", "content": {"image/png": {"schema": {"type": "string",
+                                                                                    "format": "binary"}}}}}
+
+
+@router.get("/{report_id}/pages/{n}", response_class=FileResponse, responses={**_PNG, **_ERRORS},
             summary="Page image kept with a report")
 async def page_image(report_id: str, n: int, request: Request,
                      principal: Caller) -> FileResponse:

@@ -6,10 +6,28 @@ import shutil
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from service.api.deps import state
 
 router = APIRouter(tags=["health"])
+
+
+class Ready(BaseModel):
+    """What /readyz found: each dependency is "ok" or what is wrong with it."""
+
+    status: str
+    store: str
+    tesseract: str
+
+
+class NotReady(BaseModel):
+    """The error body of /readyz when a dependency is missing."""
+
+    code: str
+    message: str
+    store: str
+    tesseract: str
 
 
 @router.get("/healthz", summary="The process is up")
@@ -18,7 +36,8 @@ async def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Ready to check POE", responses={503: {"description": "Not ready"}})
+@router.get("/readyz", summary="Ready to check POE",
+            responses={200: {"model": Ready}, 503: {"model": NotReady, "description": "Not ready"}})
 async def readyz(request: Request) -> JSONResponse:
     """200 when the store answers and tesseract is installed; else 503 with what is missing."""
     store = "ok"

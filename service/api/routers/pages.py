@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from models import WORKLOAD_IDS
 from service.api.deps import current_principal, scope, state
+from service.api.routers.checks import MAX_OFFSET
 from service.api.schemas import CheckSummary
 from service.api.sessions import COOKIE
 from service.store.page_images import highlight_boxes, load_index
@@ -27,8 +28,8 @@ def _login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
 
 
-def _page(request: Request, name: str, principal, **context) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"principal": principal, **context})
+def _page(request: Request, name: str, principal, status_code: int = 200, **context) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"principal": principal, **context}, status_code=status_code)
 
 
 @router.get("/")
@@ -48,9 +49,7 @@ async def login_form(request: Request, next: str = "/") -> HTMLResponse:
 async def login(request: Request) -> Response:
     form = await request.form()
     key = str(form.get("key", "")).strip()
-    target = str(form.get("next", "/"))
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
+    target = _local_path(str(form.get("next", "/")))
     principal = state(request).keys.authenticate(key)
     if principal is None:
         return templates.TemplateResponse(request, "login.html", {"principal": None, "next": target,
@@ -88,7 +87,7 @@ async def queue(request: Request, verdict: str = "", partner: str = "", date_fro
         return _login_redirect(request)
     filters = ReportFilter(verdict=verdict if verdict in VERDICTS else None, partner=partner or None,
                            date_from=_day(date_from), date_to=_day(date_to))
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_OFFSET // PAGE_SIZE)
     rows, total = await run_in_threadpool(state(request).store.list, filters, scope=scope(principal),
                                           limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     query = {"verdict": verdict, "partner": partner, "date_from": date_from, "date_to": date_to}
@@ -105,7 +104,7 @@ async def report_page(request: Request, report_id: str) -> Response:
     st = state(request)
     stored = await run_in_threadpool(st.store.get, report_id, scope=scope(principal))
     if stored is None:
-        return _page(request, "not_found.html", principal, report_id=report_id)
+        return _page(request, "not_found.html", principal, status_code=404, report_id=report_id)
     pages = _pages_with_highlights(load_index(st.settings, report_id), stored.report)
     page_of = {p["part"]: p["n"] for p in pages}
     return _page(request, "report.html", principal, id=report_id, r=stored.report, pages=pages,
@@ -126,6 +125,13 @@ def _pages_with_highlights(entries: list[dict], report) -> list[dict]:
                                   "box": [round(v * 100, 2) for v in box]})
         pages.append({**entry, "marks": marks})
     return pages
+
+
+def _local_path(target: str) -> str:
+    """`target` when it is a path on this site, else "/" (browsers read "/\\host" like "//host")."""
+    if not target.startswith("/") or target.startswith("//") or any(c in target for c in "\\\r\n\t"):
+        return "/"
+    return target
 
 
 def _day(value: str) -> date | None:

@@ -1,0 +1,54 @@
+"""End-to-end `poecheck check` wall time on the 1-page text PDF (table output), start-up included (target <= 1.5 s).
+
+Beside it, the floors: a bare `python -c pass`, and the command's own imports (`python -X importtime`).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.inputs import Inputs
+
+TARGET_S = 1.5
+
+
+def _wall(cmd: list[str], env: dict[str, str], reps: int, *, warm_up: bool) -> float:
+    """Median wall seconds of `cmd` over `reps` runs, after one untimed run that warms the page cache."""
+    if warm_up:
+        subprocess.run(cmd, env=env, capture_output=True, check=True)
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def import_seconds(env: dict[str, str]) -> float:
+    """Seconds the `check` command spends importing modules in the parent process (sum of top-level imports)."""
+    code = "from service.cli import _register; _register(); import service.pipeline, service.claims, rich.table"
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stderr
+    total = 0
+    for line in err.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = line.split("|")
+            if cumulative.strip().isdigit() and not name.startswith("  "):
+                total += int(cumulative)
+    return total / 1e6
+
+
+def run(inputs: Inputs) -> dict[str, object]:
+    """Median wall time of `poecheck check` and of the interpreter alone, in seconds."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "POECHECK_DATA_DIR": str(inputs.folder / "data")}
+    poecheck = str(Path(sys.executable).with_name("poecheck"))
+    reps, warm_up = inputs.profile.reps, not inputs.profile.quick
+    check = _wall([poecheck, "check", str(inputs.text_pdfs[1]), "--claim", str(inputs.claim)], env, reps,
+                  warm_up=warm_up)
+    bare = _wall([sys.executable, "-c", "pass"], env, reps, warm_up=warm_up)
+    return {"check_1p_text_s": round(check, 3), "python_startup_s": round(bare, 3),
+            "check_imports_s": round(import_seconds(env), 3), "runs": reps, "target_s": TARGET_S}

@@ -1,0 +1,291 @@
+"""Handwritten marks in a page's signature areas: ink near each signature label that is neither
+recognised text nor a ruled line.
+
+A signature block's text says who should sign; only the page image says whether someone did. For
+every signature label (checks/rules/ink.yaml) the area on and above its line, to the right of the
+label, is measured; recognised words and long straight runs (ruled lines, table borders) are
+blanked first, so a typed `/s/ Name` or a name set in a script font leaves the area empty.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
+from models.document import InkMark
+from service.ingest.ocr import OcrWord
+
+log = logging.getLogger(__name__)
+
+Box = tuple[float, float, float, float]
+
+_REGION_KEYS = ("above", "below", "width", "ruled_line", "word_pad", "tall_word", "block_depth", "lost_depth",
+                "strip", "tall_band")
+_LEAD = " |•*·>-_"  # table borders, bullets and rules before a line's first word
+_MIN_CONF = 50.0  # OCR words below this confidence may be a signature misread as letters
+_RENDER_MAX_PIXELS = 4_000_000  # a poster-sized page is rendered coarser, never larger than this
+
+
+@dataclass(frozen=True)
+class _Rules:
+    labels: re.Pattern
+    headings: tuple[tuple[str, re.Pattern], ...]  # (customer | partner | generic, pattern)
+    region: dict[str, float]
+    dark: int
+    min_ink: float
+    min_spread: float
+    render_dpi: int
+
+
+@lru_cache(maxsize=1)
+def rules() -> _Rules:
+    """ink.yaml, with the block headings of acknowledgement.yaml, validated once."""
+    data, ack = load_yaml("ink.yaml"), load_yaml("acknowledgement.yaml")
+    path = RULES_DIR / "ink.yaml"
+    try:
+        labels = re.compile("|".join(f"(?:{item['pattern']})" for item in data["signature_labels"]), re.IGNORECASE)
+        party = f"(?:{data['heading_party']})"
+        headings = tuple(
+            (key.split("_")[0], re.compile(item["pattern"].replace("{customer}", party).replace("{partner}", party),
+                                           re.IGNORECASE))
+            for key in ("customer_headings", "partner_headings", "generic_headings") for item in ack[key])
+        region = {k: float(data["region"][k]) for k in _REGION_KEYS}
+        return _Rules(labels, headings, region, int(data["dark"]), float(data["inked"]["min_ink"]),
+                      float(data["inked"]["min_spread"]), int(data["render_dpi"]))
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise RuleFileError(f"{path}: {type(exc).__name__}: {exc}") from exc
+
+
+def has_signature_label(text: str) -> bool:
+    """A line of `text` starts with a signature label (cheap: decides whether a page is rendered)."""
+    rx = rules().labels
+    return any(rx.match(line.lstrip(_LEAD)) for line in text.split("\n"))
+
+
+def has_signature_anchor(text: str) -> bool:
+    """A signature label or a signature-block heading starts a line of `text`."""
+    return has_signature_label(text) or any(_heading_at(line) for line in text.split("\n"))
+
+
+def guarded(measure: Callable[[], list[InkMark]], *, page: int, warnings: list[str]) -> list[InkMark] | None:
+    """Run `measure`; a failure becomes a page warning and no ink evidence (never the loss of the page's
+    text). A bad rules file still stops ingestion."""
+    try:
+        return measure()
+    except RuleFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (measuring ink must never cost the page its text)
+        log.warning("signature areas of a page not measured: %s", type(exc).__name__)
+        warnings.append(f"page {page}: signature areas could not be measured ({type(exc).__name__})")
+        return None
+
+
+def text_layer_marks(page: pdfium.PdfPage, text: str) -> list[InkMark]:
+    """Marks of a text-layer PDF page (`text` as pdf.py cleaned it): words from the character
+    boxes, ink from a low-resolution rendering (a signature image or drawing is not text)."""
+    if page.get_rotation():
+        return []  # character boxes are in unrotated page space; the text rules decide such a page
+    left, bottom, right, top = page.get_bbox()  # the visible box, inherited boxes included
+    scale = min(rules().render_dpi / 72, (_RENDER_MAX_PIXELS / max((right - left) * (top - bottom), 1.0)) ** 0.5)
+    textpage = page.get_textpage()
+    try:
+        words = _pdf_words(textpage, scale=scale, origin=(left, top))
+    finally:
+        textpage.close()
+    if not words or words[-1].end > len(text):
+        return []
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        image = bitmap.to_pil().convert("L")
+    finally:
+        bitmap.close()
+    return page_marks(text, words, image, scanned=False)
+
+
+def _pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float, float]) -> list[OcrWord]:
+    """Whitespace-separated words with boxes in pixels of a rendering at `scale` whose top left is `origin`
+    (PDF points); offsets are those of the text once CR LF became LF and NULs were dropped (as pdf.py keeps it)."""
+    x0, y0 = origin
+    raw = textpage.get_text_range()
+    if len(raw) != textpage.count_chars():
+        return []  # characters outside the BMP: offsets would not line up
+    words: list[OcrWord] = []
+    pos, start, box = 0, -1, None
+    for i, ch in enumerate(raw):
+        if ch == "\x00" or (ch == "\r" and raw[i + 1:i + 2] == "\n"):
+            continue
+        if ch.isspace():
+            if box is not None:
+                words.append(OcrWord(start, pos, box, 100.0))
+            start, box = -1, None
+        else:
+            left, bottom, right, top = textpage.get_charbox(i)
+            px = ((left - x0) * scale, (y0 - top) * scale, (right - x0) * scale, (y0 - bottom) * scale)
+            if right > left and top > bottom:
+                box = px if box is None else (min(box[0], px[0]), min(box[1], px[1]),
+                                              max(box[2], px[2]), max(box[3], px[3]))
+            if start < 0:
+                start = pos
+        pos += 1
+    if box is not None:
+        words.append(OcrWord(start, pos, box, 100.0))
+    return words
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    start: int
+    end: int
+    box: Box
+    kind: str = "label"  # or the heading's owner: customer | partner | generic
+
+
+def page_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scanned: bool) -> list[InkMark]:
+    """One InkMark per signature label found on the page (`words` carry offsets into `text`).
+
+    `scanned`: words are OCR guesses (low-confidence or unusually tall ones may be the signature
+    itself), and a heading block whose labels the OCR lost is measured under its heading, counting
+    only ink taller than printed text.
+    """
+    if not words:
+        return []
+    from service.ingest.ink_pixels import measure
+
+    h = float(statistics.median(w.box[3] - w.box[1] for w in words))
+    grey = image if image.mode == "L" else image.convert("L")
+    lines = _lines(text, words, h)
+    headings = [a for line in lines for a in _anchors(text, line, h, _heading_at)]
+    blocks = _blocks(headings, h, grey.size)
+    labels = [(a, _owner(a, headings, blocks)) for line in lines for a in _anchors(text, line, h, _label_at)]
+    if scanned and headings:  # OCR lines run across columns: a label outside every block is ambiguous
+        labels = [(a, o) for a, o in labels if o is not None]
+    recognised = [w.box for w in words if _recognised(w, h, scanned)]
+    areas = [(label.box, owner, label) for label, owner in labels]
+    if scanned:  # a block whose labels the OCR lost: the area under its heading, where only tall ink counts
+        areas += [(area, i, None) for i, area in _lost(headings, blocks, labels, h)]
+    marks = []
+    for box, owner, label in areas:
+        block = blocks[owner] if owner is not None else None
+        region = _region(box, block, h, grey.size) if label else box
+        if region[2] - region[0] < 2 * h or region[3] - region[1] < h:
+            continue
+        ink, inked = measure(grey, region, recognised, h, rules=rules(), tall_only=label is None)
+        offset = headings[owner].start if owner is not None else label.start
+        quote = text[label.start:label.end] if label else text[headings[owner].start:headings[owner].end]
+        marks.append(InkMark(offset=offset, anchor="label" if owner is None else "heading", label=quote,
+                             ink=round(ink, 5), inked=inked,
+                             region=tuple(round(v / s, 4) for v, s in zip(region, grey.size * 2))))
+    return marks
+
+
+# ---------------------------------------------------------------- text anchors on the page
+
+
+def _lines(text: str, words: Sequence[OcrWord], h: float) -> list[list[OcrWord]]:
+    """Words grouped by text line; a line is split where a wide gap starts another column."""
+    out: list[list[OcrWord]] = []
+    for w in sorted(words, key=lambda w: w.start):
+        prev = out[-1][-1] if out else None
+        same_line = prev is not None and "\n" not in text[prev.end:w.start]
+        if same_line and w.box[0] - prev.box[2] < 1.5 * h and abs(w.box[1] - prev.box[1]) < h:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+def _heading_at(line: str) -> tuple[str, re.Match] | None:
+    if not line[:1].isupper() or line.rstrip().endswith(".") or len(line) > 90:
+        return None
+    for kind, rx in rules().headings:
+        m = rx.match(line)
+        if m and len(line) - m.end() <= 30:
+            return kind, m
+    return None
+
+
+def _label_at(line: str) -> tuple[str, re.Match] | None:
+    m = rules().labels.match(line)
+    return ("label", m) if m else None
+
+
+def _anchors(text: str, line: list[OcrWord], h: float,
+             find: Callable[[str], tuple[str, re.Match] | None]) -> list[_Anchor]:
+    """Matches of `find` that start a (column) line, with the box of the words they cover."""
+    raw = text[line[0].start:line[-1].end]
+    found = find(raw.lstrip(_LEAD))
+    if not found:
+        return []
+    kind, m = found
+    start = line[0].start + len(raw) - len(raw.lstrip(_LEAD))
+    stop = start + m.end()
+    covered = [w for w in line if w.start < max(stop, start + 1)]
+    box = (min(w.box[0] for w in covered), min(w.box[1] for w in covered),
+           max(w.box[2] for w in covered), max(w.box[3] for w in covered))
+    return [_Anchor(start, stop, box, kind)]
+
+
+def _blocks(headings: list[_Anchor], h: float, size: tuple[int, int]) -> list[Box]:
+    """The area under each heading: to the next heading on its row (right) or below it (down)."""
+    width, height = size
+    depth = rules().region["block_depth"]
+    out = []
+    for a in headings:
+        x0, top, _, y1 = a.box
+        right, bottom = float(width), min(float(height), y1 + depth * h)
+        for b in headings:
+            if b is a:
+                continue
+            if abs(b.box[1] - top) < h and b.box[0] > x0:
+                right = min(right, b.box[0] - 0.5 * h)
+        for b in headings:
+            if b is not a and b.box[1] > y1 and b.box[0] < right and b.box[2] > x0 - h:
+                bottom = min(bottom, b.box[1])
+        out.append((max(0.0, x0 - h), y1, right, bottom))
+    return out
+
+
+def _owner(a: _Anchor, headings: list[_Anchor], blocks: list[Box]) -> int | None:
+    """The heading whose block holds the label, and under whose own words the label starts."""
+    cx, cy = (a.box[0] + a.box[2]) / 2, (a.box[1] + a.box[3]) / 2
+    inside = [i for i, b in enumerate(blocks)
+              if b[0] <= cx <= b[2] and b[1] <= cy <= b[3] and a.box[0] < headings[i].box[2]]
+    return max(inside, key=lambda i: blocks[i][1]) if inside else None
+
+
+def _lost(headings: list[_Anchor], blocks: list[Box], labels: list[tuple[_Anchor, int | None]],
+          h: float) -> list[tuple[int, Box]]:
+    """Blocks that may be the customer's and hold no label the OCR read, with the area under their heading
+    where a signature would be (not as deep as the block: a lost heading below must not lend its ink)."""
+    depth = rules().region["lost_depth"] * h
+    return [(i, (b[0], b[1], b[2], min(b[3], b[1] + depth))) for i, (a, b) in enumerate(zip(headings, blocks))
+            if a.kind != "partner" and all(o != i for _, o in labels)]
+
+
+# ---------------------------------------------------------------- measuring ink
+
+
+def _recognised(w: OcrWord, h: float, scanned: bool) -> bool:
+    if not scanned:
+        return True
+    return w.conf >= _MIN_CONF and w.box[3] - w.box[1] <= rules().region["tall_word"] * h
+
+
+def _region(label: Box, block: Box | None, h: float, size: tuple[int, int]) -> Box:
+    """The signature area of a label: from its left edge (a signature may sit above it) rightwards,
+    from a few text heights above it to just below its line, kept inside its heading's block."""
+    g = rules().region
+    x0, y0, x1, y1 = label
+    left, right = x0, min(float(size[0]), x1 + g["width"] * h)
+    top, bottom = max(0.0, y0 - g["above"] * h), min(float(size[1]), y1 + g["below"] * h)
+    if block is not None:
+        right, top = min(right, block[2]), max(top, block[1])
+    return (left, top, right, bottom)

@@ -1,0 +1,64 @@
+"""Pixel work for service/ingest/ink.py: ink in a page area once ruled lines and recognised words are
+blanked. Kept apart so numpy loads only when a page has a signature area to measure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+Box = tuple[float, float, float, float]
+
+
+def measure(image: Image.Image, region: Box, recognised: Sequence[Box], h: float, *, rules: Any,
+            tall_only: bool = False) -> tuple[float, bool]:
+    """Share of the region that is ink once words and ruled lines are blanked (`tall_only`: and rows of
+    printed text, which are never much taller than a text height); and whether it is a mark.
+
+    `h` is the page's text height in pixels; `rules` the ink rules (service.ingest.ink.rules())."""
+    r = rules
+    left, top = int(region[0]), int(region[1])
+    ink = np.asarray(image.crop((left, top, int(region[2]), int(region[3])))) < r.dark
+    run = max(3, int(r.region["ruled_line"] * h))
+    ink &= ~_long_runs(ink, run) & ~_long_runs(ink.T, run).T
+    pad = r.region["word_pad"] * h
+    for bx0, by0, bx1, by1 in recognised:
+        if bx1 < region[0] or bx0 > region[2] or by1 < region[1] or by0 > region[3]:
+            continue
+        ink[max(0, int(by0 - pad) - top):max(0, int(by1 + pad + 1) - top),
+            max(0, int(bx0 - pad) - left):max(0, int(bx1 + pad + 1) - left)] = False
+    if tall_only:
+        ink = _tall_bands(ink, h, r.region)
+    ratio = float(ink.mean()) if ink.size else 0.0
+    amount, spread = int(ink.sum()) / (h * h), int(ink.any(axis=0).sum()) / h
+    return ratio, amount >= r.min_ink and spread >= r.min_spread
+
+
+def _tall_bands(ink: np.ndarray, h: float, g: dict[str, float]) -> np.ndarray:
+    """Ink in bands of rows taller than printed text, looked for in narrow strips (a skewed scan's
+    text lines stay apart)."""
+    strip, tall, speck = max(1, int(g["strip"] * h)), g["tall_band"] * h, max(2, int(h / 10))
+    out = np.zeros_like(ink)
+    for x in range(0, ink.shape[1], strip):
+        rows = (ink[:, x:x + strip].sum(axis=1) >= speck).astype(np.int8)
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], rows, [0]))))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            if stop - start >= tall:
+                out[start:stop, x:x + strip] = ink[start:stop, x:x + strip]
+    return out
+
+
+def _long_runs(mask: np.ndarray, length: int) -> np.ndarray:
+    """Pixels that lie in a horizontal run of at least `length` set pixels."""
+    cols = mask.shape[1]
+    if cols < length:
+        return np.zeros_like(mask)
+    sums = np.cumsum(np.pad(mask, ((0, 0), (1, 0))).astype(np.int32), axis=1)
+    full = (sums[:, length:] - sums[:, :-length]) == length  # window starting at j is all set
+    starts = np.cumsum(np.pad(full, ((0, 0), (1, 0))).astype(np.int32), axis=1)
+    idx = np.arange(cols)
+    hi = np.minimum(idx, cols - length) + 1
+    lo = np.maximum(idx - length + 1, 0)
+    return (starts[:, hi] - starts[:, lo]) > 0

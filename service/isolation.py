@@ -1,0 +1,326 @@
+"""Parser isolation: each document is read (parsed and OCR'd) in a long-lived worker process under limits.
+
+A worker is a plain `python -m service.isolation` process in its own process group, holding the
+ingest modules loaded. Per document it caps its address space (RLIMIT_AS, inherited by tesseract) and
+its CPU time (RLIMIT_CPU); the parent enforces the wall time. A worker that crashes, overruns a limit
+or hangs is killed with its OCR children, its temp folder (inside data_dir/tmp) is removed, the
+document gets a typed error (`parser_crashed`, `parser_timeout`, `parser_memory`) and a fresh worker
+is started for the next one. The same pool serves the API, `poecheck check`, eval and batch tasks.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from models import Document
+from service import errors
+from service.config import Settings
+from service.errors import ParserCrashed, ParserMemory, ParserTimeout, PoecheckError
+
+log = logging.getLogger(__name__)
+
+TASK_FD, REPLY_FD = 3, 4  # the pipe ends a worker reads tasks from and writes replies to
+POLL_S = 0.05
+MEMORY_DEATH_SHARE = 0.5  # a crash with a peak RSS above this share of the cap counts as out of memory
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What reading one document cost the worker (peak RSS is reset at the start of each document)."""
+
+    seconds: float
+    peak_rss_mb: float
+    ocr_peak_rss_mb: float = 0.0  # the largest tesseract child the worker has run (lifetime)
+    cpu_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A document or its typed error, with the worker's usage."""
+
+    document: Document | None
+    error: PoecheckError | None
+    usage: Usage
+
+    def unwrap(self) -> Document:
+        if self.error is not None:
+            raise self.error
+        assert self.document is not None
+        return self.document
+
+
+def ingest_path(path: Path, *, settings: Settings, display_name: str | None = None) -> Document:
+    """Read a file into a Document: in an isolated worker when Settings.isolate_parsers, else in-process."""
+    if not settings.isolate_parsers:
+        from service.ingest import ingest_path as ingest_here
+
+        return ingest_here(path, settings=settings, display_name=display_name)
+    return default_pool().parse(path, settings=settings, display_name=display_name).unwrap()
+
+
+class _Worker:
+    """One worker process and the two pipe ends that talk to it."""
+
+    def __init__(self) -> None:
+        task_r, task_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
+        actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                   (os.POSIX_SPAWN_DUP2, task_r, TASK_FD), (os.POSIX_SPAWN_DUP2, reply_w, REPLY_FD)]
+        try:
+            self.pid = os.posix_spawn(sys.executable, [sys.executable, "-m", "service.isolation"], env,
+                                      file_actions=actions, setsid=True)
+        finally:
+            os.close(task_r)
+            os.close(reply_w)
+        self.tasks = Connection(task_w, readable=False)
+        self.replies = Connection(reply_r, writable=False)
+        self.exit_status: int | None = None
+        self.peak_rss_mb = 0.0  # sampled while it reads a document (VmHWM, reset per document)
+
+    def sample(self) -> None:
+        """Record the worker's peak RSS so far (kept for a worker that then dies)."""
+        self.peak_rss_mb = max(self.peak_rss_mb, vm_hwm_mb(self.pid) or 0.0)
+
+    def kill(self) -> None:
+        """Kill the worker with its OCR children (its process group) and reap it, keeping its exit status."""
+        if self.exit_status is None:
+            try:  # before reaping, so the group id cannot have been reused
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _, status = os.waitpid(self.pid, 0)
+            self.exit_status = os.waitstatus_to_exitcode(status)
+        self.tasks.close()
+        self.replies.close()
+
+
+class ParserPool:
+    """Idle workers handed out one document at a time; it grows to as many documents as are read at once."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def warm(self, count: int) -> None:
+        """Start workers until `count` are idle (they load the ingest modules in the background)."""
+        with self._lock:
+            while len(self._idle) < count and not self._closed:
+                self._idle.append(_Worker())
+
+    def parse(self, path: Path, *, settings: Settings, display_name: str | None = None) -> Parsed:
+        """Read one file in a worker; crashes, limits and hangs come back as typed errors."""
+        tmp = _task_folder(settings)
+        worker = self._take()
+        name = display_name or path.name
+        started = time.monotonic()
+        healthy = False
+        try:
+            worker.tasks.send((str(path), display_name, settings, tmp))
+            reply, timed_out = self._wait(worker, deadline=started + settings.parse_timeout_s)
+            if reply is None:
+                worker.kill()
+                error = _death_error(worker, name, settings, timed_out=timed_out)
+                return Parsed(None, error, _usage(worker, started))
+            kind, payload, usage, recycle = reply
+            healthy = not recycle
+            if kind == "ok":
+                return Parsed(payload, None, usage)
+            return Parsed(None, _rebuild(*payload), usage)
+        except OSError as exc:  # the worker died between documents (a broken pipe)
+            log.warning("parser worker %d was gone: %s", worker.pid, type(exc).__name__)
+            worker.kill()
+            return Parsed(None, ParserCrashed(f"{name}: the reader stopped unexpectedly; try again."),
+                          _usage(worker, started))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            self._give_back(worker, healthy=healthy)
+
+    def close(self) -> None:
+        """Stop the idle workers (busy ones stop when their parse ends)."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
+
+    def _take(self) -> _Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return _Worker()
+
+    def _give_back(self, worker: _Worker, *, healthy: bool) -> None:
+        if healthy:
+            with self._lock:
+                if not self._closed:
+                    self._idle.append(worker)
+                    return
+        worker.kill()
+        if not healthy:
+            self.warm(1)  # the replacement loads while the caller goes on
+
+    def _wait(self, worker: _Worker, *, deadline: float) -> tuple[tuple | None, bool]:
+        """(the worker's reply, False); (None, False) when it died; (None, True) when it overran the wall time."""
+        worker.peak_rss_mb = 0.0
+        while time.monotonic() < deadline:
+            if worker.replies.poll(POLL_S):
+                try:
+                    return worker.replies.recv(), False
+                except EOFError:
+                    return None, False
+            worker.sample()
+        log.warning("parser worker %d overran the wall-time limit; killing it", worker.pid)
+        return None, True
+
+
+def _task_folder(settings: Settings) -> str:
+    """A new temp folder for one document under data_dir/tmp (the reader writes nowhere else)."""
+    root = settings.data_dir / "tmp"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkdtemp(prefix="parse-", dir=root)
+    except OSError as exc:
+        raise PoecheckError(f"cannot write temp files in {root} ({exc.strerror}); set POECHECK_DATA_DIR "
+                            "to a writable folder.", code="data_dir_unwritable", http_status=500) from exc
+
+
+def _death_error(worker: _Worker, name: str, settings: Settings, *, timed_out: bool) -> PoecheckError:
+    """The typed error for a worker that died (by its exit status) or was killed on the wall-time limit."""
+    status = worker.exit_status
+    if timed_out or status is None:
+        return ParserTimeout(f"{name}: reading the file took longer than {settings.parse_timeout_s:g} s.")
+    if status == -signal.SIGXCPU:
+        return ParserTimeout(f"{name}: reading the file used more than {settings.parse_cpu_s} s of CPU time.")
+    what = signal.Signals(-status).name if status < 0 else f"exit code {status}"
+    log.warning("parser worker %d died (%s), peak %.0f MB", worker.pid, what, worker.peak_rss_mb)
+    if worker.peak_rss_mb >= MEMORY_DEATH_SHARE * settings.parse_memory_mb or status == -signal.SIGKILL:
+        return ParserMemory.over(name, settings.parse_memory_mb)
+    return ParserCrashed(f"{name}: the file made the reader crash ({what}); it may be damaged.")
+
+
+def _usage(worker: _Worker, started: float) -> Usage:
+    return Usage(seconds=time.monotonic() - started, peak_rss_mb=worker.peak_rss_mb)
+
+
+def _rebuild(class_name: str, code: str, message: str, http_status: int) -> PoecheckError:
+    """The parent-side copy of a typed error raised in the worker."""
+    cls = getattr(errors, class_name, None)
+    try:
+        error = cls(message) if isinstance(cls, type) and issubclass(cls, PoecheckError) else None
+    except TypeError:
+        error = None
+    error = error or PoecheckError(message)
+    error.code, error.http_status = code, http_status
+    return error
+
+
+_default: ParserPool | None = None
+_default_lock = threading.Lock()
+
+
+def default_pool() -> ParserPool:
+    """The process's pool (started on first use, stopped at exit)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = ParserPool()
+            atexit.register(_default.close)
+        return _default
+
+
+# --- the worker side -------------------------------------------------------------------------------
+
+
+def _serve() -> None:
+    """Worker loop: read a task, ingest under limits, reply; exit on EOF or after running out of memory."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills the group
+    logging.basicConfig(level=logging.WARNING, format="poecheck parser: %(name)s: %(message)s")
+    logging.getLogger("extract_msg").setLevel(logging.ERROR)  # format quirks of every odd .msg
+    from service.ingest import ingest_path as ingest_here
+
+    tasks = Connection(TASK_FD, writable=False)
+    replies = Connection(REPLY_FD, readable=False)
+    while True:
+        try:
+            path, display_name, settings, tmp = tasks.recv()
+        except EOFError:
+            return
+        _set_limits(settings)
+        _reset_peak_rss()
+        started, cpu = time.monotonic(), time.process_time()
+        tempfile.tempdir = tmp  # OCR page images go to the task's folder, removed by the parent
+        recycle = False
+        try:
+            reply: tuple = ("ok", ingest_here(Path(path), settings=settings, display_name=display_name))
+        except MemoryError:
+            recycle = True
+            reply = ("error", _flat(ParserMemory.over(display_name or Path(path).name, settings.parse_memory_mb)))
+        except PoecheckError as exc:
+            recycle = isinstance(exc, ParserMemory)
+            reply = ("error", _flat(exc))
+        except Exception as exc:  # a bug, not the document: the parent raises it as a failure of ours
+            log.exception("reader failed")
+            reply = ("error", ("PoecheckError", "internal_error", f"reader failed ({type(exc).__name__})", 500))
+        finally:
+            tempfile.tempdir = None
+        usage = Usage(seconds=time.monotonic() - started, peak_rss_mb=vm_hwm_mb() or 0.0,
+                      ocr_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                      cpu_s=time.process_time() - cpu)
+        replies.send((*reply, usage, recycle))
+        if recycle:
+            return
+
+
+def _flat(exc: PoecheckError) -> tuple[str, str, str, int]:
+    return type(exc).__name__, exc.code, exc.message, exc.http_status
+
+
+def _set_limits(settings: Settings) -> None:
+    """Cap address space and (from now) CPU seconds; soft limits, so the next document can set its own."""
+    memory = settings.parse_memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = int(used.ru_utime + used.ru_stime) + 1 + settings.parse_cpu_s
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard))
+
+
+def _reset_peak_rss() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:  # not Linux: the peak is then the worker's lifetime peak
+        pass
+
+
+def vm_hwm_mb(pid: int | str = "self") -> float | None:
+    """A process's peak resident memory in MB (Linux VmHWM), None when unknown."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+if __name__ == "__main__":  # run the importable copy, so replies pickle as service.isolation types
+    from service.isolation import _serve as serve
+
+    serve()
