@@ -275,6 +275,17 @@ def _read_block(part: Part, block: _Block, lines: list[tuple[int, str]], parties
             block.typed = (s, e)
 
 
+def _only_name(line: str, parties: dict) -> bool:
+    """The line is the customer's name alone (a legal suffix and punctuation allowed): a column heading."""
+    m = parties["customer"].search(line)
+    if not m or parties["partner"].search(line):
+        return False
+    rest = " " + (line[:m.start()] + line[m.end():]).strip(" .,:;|-_()")
+    while _LEGAL.search(rest):  # "Company Inc." is two suffixes
+        rest = _LEGAL.sub("", rest)
+    return not rest.strip()
+
+
 def wet_blocks(part: Part, claim: Claim, *, order: str) -> list[_Block]:
     """Signature blocks on one page: owner, fields (labelled or not), typed-signature marks."""
     parties = _parties(claim)
@@ -303,14 +314,18 @@ def wet_blocks(part: Part, claim: Claim, *, order: str) -> list[_Block]:
             current = (_Block(owner="unknown" if head[0] == "generic" else head[0], heading_rule=head[1],
                               start=pos, end=pos, ocr=part.source == "ocr"), [])
             continue
-        if current is None:
+        if current is None or current[0].owner != "customer" and line and _only_name(line, parties):
             lab = _label(line) if line else None
-            if lab and lab[0] == "company" and parties["customer"].search(lab[2]):
-                ahead = [_label(ln) for _, ln in lines[idx + 1: idx + 7] if ln]
-                if any(a and a[0] == "signature" for a in ahead):
-                    current = (_Block(owner="customer", heading_rule="customer_company_line", start=pos, end=pos,
-                                      ocr=part.source == "ocr"), [(pos, line)])
-            continue
+            rule = ("customer_company_line" if lab and lab[0] == "company" and parties["customer"].search(lab[2])
+                    else "customer_name_line" if line and _only_name(line, parties) else None)
+            ahead = [_label(ln) for _, ln in lines[idx + 1: idx + 7] if ln] if rule else []
+            if any(a and a[0] == "signature" for a in ahead):
+                close(pos)
+                current = (_Block(owner="customer", heading_rule=rule, start=pos, end=pos,
+                                  ocr=part.source == "ocr"), [(pos, line)])
+                continue
+            if current is None:
+                continue
         blk, body = current
         lab = _label(line) if line else None
         if lab and lab[0] == "company" and body and blk.company and parties["partner"].search(lab[2]) \

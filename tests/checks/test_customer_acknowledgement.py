@@ -72,6 +72,11 @@ Agreement completed.
                       + PARTNER_BLOCK], False, "fail", "typed", id="typed-slash-s"),
         pytest.param([LETTER + "Accepted on behalf of the Customer\nCompany: Calloway Beverage Company\n"
                       "Signature:\nName:\nTitle:\nDate:\n" + PARTNER_BLOCK], False, "fail", "empty", id="empty-block"),
+        pytest.param([LETTER + PARTNER_BLOCK + "\nCalloway Beverage Company Inc.\nSigned:\nName: Robert Hoffman\n"
+                      "Position: CIO\nDate: 20 January 2025\n"], False, "pass", "wet_signature",
+                     id="bare-customer-name-column-heading"),
+        pytest.param(["Calloway Beverage Company\nAttn: Robert Hoffman\nCIO\n20 January 2025\n" + LETTER
+                      + PARTNER_BLOCK], False, "fail", "partner", id="customer-address-block-is-no-signature"),
         pytest.param([LETTER + PARTNER_BLOCK], False, "fail", "partner", id="partner-only"),
         pytest.param([LETTER + "Prepared by a new user, Practice Lead, Brightwater."], False, "fail", "none",
                      id="unsigned-report"),

@@ -38,8 +38,8 @@ def test_every_case_is_scored(summary: dict) -> None:
 
 def test_holdout_does_not_regress(summary: dict) -> None:
     assert summary["false_approvals"] == 0, summary["mismatches"]
-    assert summary["verdict_agreement"] >= 0.78, summary["mismatches"]
-    assert summary["check_agreement"] >= 0.94, summary["mismatches"]
+    assert summary["verdict_agreement"] >= 0.86, summary["mismatches"]
+    assert summary["check_agreement"] >= 0.98, summary["mismatches"]
 
 
 @pytest.mark.parametrize("check", ["party_names", "tenant_match", "email_provenance", "licensing_only",
