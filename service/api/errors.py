@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -47,5 +48,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+        # the frames, not the message: an exception's text may quote a document
+        where = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("unexpected error: %s\n%s", type(exc).__name__, where)
         return error_response(500, "internal_error", "Something went wrong on our side; the error was logged.")
