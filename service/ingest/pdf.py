@@ -71,43 +71,23 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
-        ctx.parts.append(_empty(file, number, f"page {number}: cannot be read ({exc})"))
+        ctx.parts.append(_page_part(file, number, f"page {number}: cannot be read ({exc})"))
         return
     try:
         text = _page_text(page, number, warnings)
         objects = pdfium_c.FPDFPage_CountObjects(page.raw)
         if text_is_usable(text) and (_alnum(text) >= MIN_TEXT_CHARS or not _has_image(page)):
-            ctx.parts.append(
-                Part(
-                    kind="pdf_page",
-                    path=page_path(file, number),
-                    file=file,
-                    page=number,
-                    text=text,
-                    source="text_layer",
-                    warnings=warnings,
-                    ink_marks=_ink_marks(page, text, number, warnings),
-                )
-            )
+            marks = _ink_marks(page, text, number, warnings)
+            ctx.parts.append(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks))
             return
         if objects <= 0:
-            ctx.parts.append(
-                Part(
-                    kind="pdf_page",
-                    path=page_path(file, number),
-                    file=file,
-                    page=number,
-                    text=text.strip(),
-                    source="none",
-                    warnings=warnings,
-                )
-            )
+            ctx.parts.append(_page_part(file, number, *warnings, text=text.strip()))
             return
         image, dpi = _render(page, number, ctx=ctx, warnings=warnings)
     finally:
         page.close()
     if image is None:
-        ctx.parts.append(_empty(file, number, *warnings))
+        ctx.parts.append(_page_part(file, number, *warnings))
         return
     fallback = text.strip() if text_is_usable(text) else ""
     job = ocr_job(
@@ -192,15 +172,10 @@ def _validate_signatures(data: bytes, *, file: str, ctx: IngestContext) -> None:
         ctx.warnings.append(f"{file}: digital signatures could not be validated ({type(exc).__name__})")
 
 
-def _empty(file: str, number: int, *warnings: str) -> Part:
-    return Part(
-        kind="pdf_page",
-        path=page_path(file, number),
-        file=file,
-        page=number,
-        source="none",
-        warnings=list(warnings),
-    )
+def _page_part(file: str, number: int, *warnings: str, text: str = "", source: str = "none",
+               ink_marks: list | None = None) -> Part:
+    return Part(kind="pdf_page", path=page_path(file, number), file=file, page=number, text=text, source=source,
+                warnings=list(warnings), ink_marks=ink_marks)
 
 
 def _alnum(text: str) -> int:
