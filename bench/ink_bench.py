@@ -1,4 +1,4 @@
-"""Cost of measuring handwriting in signature areas (service/ingest/ink.py), per page that has a signature label.
+"""Cost of finding handwriting (service/ingest/ink.py next to signature labels, service/ingest/marks.py anywhere).
 
 Text pages: the ink step (character boxes + a low-resolution rendering + the measure) against extracting the
 page's text. Scans: the ink step (on the OCR image and word boxes) against OCR of the same page. Both as ratios from one run.
@@ -17,6 +17,7 @@ from PIL import Image
 from service.ingest import ink
 from service.ingest.ocr import ocr_image
 from service.ingest.pages import _ink_marks
+from service.ingest.pdf import _drawn_boxes
 
 DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "poe_dev" / "docs"
 TEXT_PAGES = [("dev-001/Services_Completion_Letter_Corvid.pdf", 1), ("dev-002/Statement_of_Work_-_Acceptance_Cobalt_Ridge.pdf", 1),
@@ -35,6 +36,26 @@ def _ms(fn, rounds: int) -> float:
     return best * 1000
 
 
+def first_pages(rounds: int) -> dict[str, float]:
+    """The ink-first pass on the first page of each letter (no signature there): deciding from the page's
+    objects whether it can hold a mark, and looking for marks where it draws, against extracting its text."""
+    from service.ingest.pdf import _ink_marks as pdf_ink_marks
+
+    text_ms, ink_ms = [], []
+    for rel, _index in TEXT_PAGES:
+        pdf = pdfium.PdfDocument(DOCS / rel)
+        try:
+            page = pdf[0]
+            text = page.get_textpage().get_text_range().replace("\r\n", "\n")
+            text_ms.append(_ms(lambda: page.get_textpage().get_text_range(), rounds))  # noqa: B023
+            ink_ms.append(_ms(lambda: pdf_ink_marks(page, text, 1, []), rounds))  # noqa: B023
+        finally:
+            pdf.close()
+    text, extra = statistics.median(text_ms), statistics.median(ink_ms)
+    return {"pages": len(TEXT_PAGES), "text_ms_per_page": round(text, 2), "ink_first_ms_per_page": round(extra, 2),
+            "ratio_text_plus_ink_to_text": round((text + extra) / text, 2)}
+
+
 def text_pages(rounds: int) -> dict[str, float]:
     text_ms, ink_ms = [], []
     for rel, index in TEXT_PAGES:
@@ -43,7 +64,7 @@ def text_pages(rounds: int) -> dict[str, float]:
             page = pdf[index]
             text = page.get_textpage().get_text_range().replace("\r\n", "\n")
             text_ms.append(_ms(lambda: page.get_textpage().get_text_range(), rounds))  # noqa: B023
-            ink_ms.append(_ms(lambda: ink.text_layer_marks(page, text), rounds))  # noqa: B023
+            ink_ms.append(_ms(lambda: ink.text_layer_marks(page, text, labels=True, anywhere=_drawn_boxes(page)), rounds))  # noqa: B023
         finally:
             pdf.close()
     return {"pages": len(TEXT_PAGES), "text_ms_per_page": round(statistics.median(text_ms), 2),
@@ -77,4 +98,4 @@ def run(quick: bool = False) -> dict[str, object]:
     """Text-page and scan costs of the ink step, for bench/results.json."""
     logging.disable(logging.CRITICAL)
     rounds = 1 if quick else 3
-    return {"text_pages": text_pages(rounds * 5), "scans": scan_pages(rounds)}
+    return {"text_pages": text_pages(rounds * 5), "first_pages": first_pages(rounds * 5), "scans": scan_pages(rounds)}

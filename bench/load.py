@@ -92,7 +92,9 @@ def serve(data_dir: Path, *, keys: str, log_path: Path, command: Callable[[int],
     """
     port = _free_port()
     environ = {**os.environ, "OMP_THREAD_LIMIT": "1", "POECHECK_DATA_DIR": str(data_dir),
-               "POECHECK_API_KEYS": keys, "POECHECK_TRUST_ROOTS": str(DEV / "trust"), **env}
+               "POECHECK_API_KEYS": keys, "POECHECK_TRUST_ROOTS": str(DEV / "trust"),
+               # the clients share one key per partner: the load measures the pool, not the per-key cap
+               "POECHECK_CHECKS_PER_KEY": "1000", **env}
     url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command(port), cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)

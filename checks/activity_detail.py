@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from checks.applicable_activities import claim_activities
 from checks.base import CheckContext, evidence, iter_parts, result
-from checks.engagement_timeline import find_timeline
+from checks.findings import findings_of
 from checks.textutil import fold, line_at, pattern, sentences
-from checks.user_counts import find_counts
 from models import CheckResult, Claim, Document, Evidence
 
 _NAMES = {"scope": "scope of work", "need": "customer need", "outcome": "outcome",
@@ -25,7 +23,7 @@ class ActivityDetail:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         found: dict[str, Evidence] = {}
-        work = [(p, a) for p, a in claim_activities(claim, docs) if a.applicable and a.excluded is None and a.weight >= 1]
+        work = [(p, a) for p, a in findings_of(claim, docs, ctx).activities if a.applicable and a.excluded is None and a.weight >= 1]
         if len({(p.path, line_at(p.text, a.start)) for p, a in work}) >= 2:
             p, a = work[0]
             found["scope"] = evidence(p, a.start, a.end, rule_id="scope", context=40)
@@ -41,11 +39,11 @@ class ActivityDetail:
                 for key, rx in cues.items():
                     if key not in found and rx.search(sent):
                         found[key] = evidence(part, s, e, rule_id=key)
-        timeline = find_timeline(docs)
+        timeline = findings_of(claim, docs, ctx).timeline
         if timeline:
             p, h = timeline[0]
             found["timeline"] = evidence(p, h.start, h.end, rule_id="timeline", context=30)
-        counts = find_counts(claim, docs)
+        counts = findings_of(claim, docs, ctx).counts
         if counts:
             p, c, _w = counts[0]
             found["counts"] = evidence(p, c.start, c.end, rule_id="counts")

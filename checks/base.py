@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Protocol
 
-from checks.textutil import find_name
+from checks.textutil import find_name, month_first_countries
 from models import CheckResult, Claim, Document, Evidence, Part
-
-#: Countries that write numeric dates month first (everyone else: day first).
-MONTH_FIRST_COUNTRIES = frozenset({"US", "PR", "PH", "CA", "FM", "MH", "PW", "GU", "AS", "VI", "UM", "MP"})
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,7 @@ class CheckContext:
     @classmethod
     def for_claim(cls, claim: Claim, **kwargs) -> CheckContext:
         """Context with the claim date as reference and the customer's country's date order."""
-        order = "MDY" if claim.customer.country in MONTH_FIRST_COUNTRIES else "DMY"
+        order = "MDY" if claim.customer.country in month_first_countries() else "DMY"
         return cls(reference_date=claim.claim_date, date_order=order, **kwargs)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checks.base import CheckContext, evidence, result
-from checks.signatures_text import CERT_NOTE, DIGITAL, ESIGN, KIND_LABEL, Finding, acknowledgements
+from checks.findings import findings_of
+from checks.findings.acknowledgements import CERT_NOTE, DIGITAL, ESIGN, KIND_LABEL, Finding
 from models import CheckResult, Claim, Document, Evidence
 
 _REMEDIATION = ("Upload POE the customer acknowledged: a letter or form signed by the customer (printed name, "
@@ -28,7 +29,7 @@ class CustomerAcknowledgement:
     blocking = True
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
-        found = acknowledgements(claim, docs, ctx)
+        found = findings_of(claim, docs, ctx).acknowledgements
         accepted = [f for f in found if f.accepted]
         valid_digital = {f.file for f in accepted if f.kind == DIGITAL}
         if accepted:

@@ -8,11 +8,17 @@ from functools import lru_cache
 
 import dateparser
 
-#: English month names, plus the German spellings that differ (letters from DE/AT/CH customers).
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-          r"|januar|februar|m(?:ä|ae)rz|mai|juni|juli|okt(?:ober)?|dez(?:ember)?)\.?")
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|\.)?"
+#: Month names in the languages POE is written in (English, German, French, Spanish, Italian, Dutch,
+#: Portuguese, Scandinavian); abbreviations where they are common.
+_MONTH = (r"(?:jan(?:uary|uar|vier|eiro|uari)?|feb(?:ruary|ruar|braio|rero|ruari)?|f[ée]vr(?:ier)?|fevereiro|gennaio"
+          r"|enero|mar(?:ch|s|zo|ço|co)?|m(?:ä|ae)rz|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|may|mai|mayo|maggio"
+          r"|mei|maio|june?|juni|juin|junio|giugno|junho|july?|juli|juillet|julio|luglio|julho|aug(?:ust|ustus)?"
+          r"|ao[uû]t|agosto|sep(?:t(?:ember|embre|iembre)?)?|setiembre|settembre|setembro|oct(?:ober|obre|ubre)?"
+          r"|okt(?:ober)?|ottobre|outubro|nov(?:ember|embre|iembre|embro)?|dec(?:ember)?|d[ée]c(?:embre)?|dez(?:ember|embro)?"
+          r"|diciembre|dicembre|desember)\.?")
+#: The month-name pattern, for other users of dates (e.g. masking dates in fingerprints).
+MONTH_PATTERN = _MONTH
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|\.)?"
 _YEAR = r"(?:19|20)\d\d"
 _TIME = r"(?:[\sT,]+\d{1,2}:\d\d(?::\d\d)?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
 #: Digits as OCR misreads them ('O' for 0, 'l'/'I' for 1), only inside numeric date shapes.
@@ -22,14 +28,14 @@ _CANDIDATE = re.compile(
         r"(?<![\w.])(?:19|20)\d\d-[01]?\d-[0-3]?\d(?![\d])" + _TIME,                       # 2025-03-14
         r"(?<![\w./-])(?:19|20)\d\d(?P<ysep>[/.])[01]\d(?P=ysep)[0-3]\d(?![\w/.])" + _TIME,  # 2025/03/14
         rf"(?<![\w./-]){_D}{{1,2}}\s?(?P<sep>[/.-])\s?{_D}{{1,2}}\s?(?P=sep)\s?(?:{_D}{{4}}|\d\d)(?![\w/])" + _TIME,  # 03/14/2025
-        rf"(?<![\w])(?:{_DAY})(?:\s+day)?(?:\s+of)?[\s-]+{_MONTH}[\s,-]+{_YEAR}(?!\d)",  # 14th day of March 2025
+        rf"(?<![\w])(?:{_DAY})(?:\s+day)?(?:\s+of|\s+de)?[\s-]+{_MONTH}(?:\s+del?)?[\s,-]+{_YEAR}(?!\d)",  # 14th day of March 2025
         rf"(?<![\w]){_MONTH}\s+{_DAY},?\s+{_YEAR}(?!\d)",                                      # March 14th, 2025
     )),
     re.IGNORECASE,
 )
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 #: Languages of the month names in _MONTH.
-_LANGUAGES = ["en", "de"]
+_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt", "nb"]
 _SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
 
 
@@ -55,7 +61,7 @@ def parse_date(candidate: str, *, order: str) -> date | None:
     if re.match(r"^[0-9OIl]", text) and not re.search(r"[a-hj-kmnp-z]", text, re.IGNORECASE):
         text = text.translate(_OCR_DIGITS)
     text = re.sub(r"\s*([/.-])\s*", r"\1", text) if re.match(r"^\d", text) and "-" not in text[:5] else text
-    text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<=\d)(?:st|nd|rd|th|er)\b", "", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<=\d)(?:\.(?=\s+[^\W\d])|\s+day\b)", "", text, flags=re.IGNORECASE)  # "14. März", "14 day of"
     return _parse(text, order)
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from checks.base import CheckContext, evidence, result
-from checks.signatures_text import DIGITAL, EMAIL, Finding, acknowledgements
+from checks.findings import findings_of
+from checks.findings.acknowledgements import DIGITAL, EMAIL, Finding
 from models import CheckResult, Claim, Document, Evidence
 
 
@@ -47,7 +48,7 @@ class Dates:
         ref = ctx.reference_date
         start = window_start(ref)
         window = {"from": start.isoformat(), "to": ref.isoformat()}
-        accepted = [f for f in acknowledgements(claim, docs, ctx) if f.accepted]
+        accepted = [f for f in findings_of(claim, docs, ctx).acknowledgements if f.accepted]
         if not accepted:
             return result(self, "fail", "no dated customer acknowledgement to check", details=window,
                           remediation="Upload POE with the customer's dated acknowledgement (signature date, "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checks.base import CheckContext, evidence, result
-from checks.signatures_text import domain_matches, first_match, is_top_level
+from checks.findings.acknowledgements import domain_matches, first_match, is_top_level
 from models import CheckResult, Claim, Document, Evidence, Part
 
 _FORWARD_FIX = ("Upload the customer's original e-mail (saved as .msg from the mailbox that received it), "

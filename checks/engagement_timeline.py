@@ -8,49 +8,10 @@ Nothing found is a `warn` (the check is non-blocking).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 
-from checks.base import CheckContext, evidence, iter_parts, result
-from checks.textutil import fold, line_at, pattern, rules, sentence_at, sentences
-from models import CheckResult, Claim, Document, Evidence, Part
-
-_FILE = "detail.yaml"
-
-
-@dataclass(frozen=True)
-class TimelineHit:
-    start: int
-    end: int
-    kind: str
-
-
-@lru_cache(maxsize=256)
-def part_timeline(text: str) -> tuple[TimelineHit, ...]:
-    """Timeline statements in one part's text: engagement dates, durations and phases."""
-    text = fold(text)
-    spans = sentences(text)
-    cue, excl, label = pattern(_FILE, "timeline_cues"), pattern(_FILE, "timeline_exclusions"), pattern(_FILE, "date_labels")
-    out = []
-    for found in pattern(_FILE, "date_shapes").finditer(text):
-        s, e = sentence_at(spans, found.start())
-        ls, le = line_at(text, found.start())
-        if label.search(text[ls:le]) or not cue.search(text[s:e]):
-            continue
-        out.append(TimelineHit(found.start(), found.end(), "date"))
-    for rule in rules(_FILE, "timeline"):
-        for m in rule.pattern.finditer(text):
-            s, e = sentence_at(spans, m.start())
-            sent = text[s:e]
-            if rule.id == "duration" and (excl.search(sent) or not cue.search(sent)):
-                continue
-            out.append(TimelineHit(m.start(), m.end(), rule.id))
-    return tuple(sorted(out, key=lambda h: h.start))
-
-
-def find_timeline(docs: Sequence[Document]) -> list[tuple[Part, TimelineHit]]:
-    """Timeline statements of every part."""
-    return [(part, hit) for _doc, part in iter_parts(docs) for hit in part_timeline(part.text)]
+from checks.base import CheckContext, evidence, result
+from checks.findings import findings_of
+from models import CheckResult, Claim, Document, Evidence
 
 
 class EngagementTimeline:
@@ -58,7 +19,7 @@ class EngagementTimeline:
     blocking = False
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
-        hits = find_timeline(docs)
+        hits = findings_of(claim, docs, ctx).timeline
         ev: list[Evidence] = [evidence(p, h.start, h.end, rule_id=f"timeline_{h.kind}", context=30) for p, h in hits]
         kinds = sorted({h.kind for _p, h in hits})
         if hits:

@@ -10,8 +10,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from checks.applicable_activities import claim_activities
 from checks.base import CheckContext, evidence, iter_parts, result
+from checks.findings import findings_of
 from checks.rulebook import RULES_DIR, RuleFileError
 from checks.textutil import fold, line_at, pattern, rule_file, rules, sentences
 from models import CheckResult, Claim, Document
@@ -67,7 +67,7 @@ class GenericContent:
                     task_lines.append(evidence(part, pos, pos + len(line), rule_id="task_list"))
                     list_spans.add((part.path, pos))
                 pos += len(line) + 1
-        specific = {(p.path, line_at(p.text, a.start)) for p, a in claim_activities(claim, docs)
+        specific = {(p.path, line_at(p.text, a.start)) for p, a in findings_of(claim, docs, ctx).activities
                     if a.applicable and a.excluded is None and a.weight >= 1
                     and (p.path, line_at(p.text, a.start)[0]) not in list_spans}
         share = len(generic) / prose if prose else 0.0

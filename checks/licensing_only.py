@@ -11,8 +11,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from checks.applicable_activities import claim_activities, delivered_weight
 from checks.base import CheckContext, evidence, iter_parts, result
+from checks.findings import findings_of
+from checks.findings.activities import delivered_weight
 from checks.rulebook import RULES_DIR, RuleFileError
 from checks.textutil import rule_file, rules
 from models import CheckResult, Claim, Document, Evidence
@@ -45,7 +46,7 @@ class LicensingOnly:
                 if m and rule.id not in terms:
                     terms[rule.id] = evidence(part, m.start(), m.end(), rule_id=rule.id, context=20)
         licensing = bool(types) or len(terms) >= _min_terms()
-        work = delivered_weight(claim_activities(claim, docs))
+        work = delivered_weight(findings_of(claim, docs, ctx).activities)
         details = {"document_types": sorted({e.rule_id for e in types}), "licensing_terms": sorted(terms),
                    "delivered_work_weight": work}
         if licensing and work < 1:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from checks.applicable_activities import customer_authored
 from checks.base import CheckContext, evidence, result
+from checks.findings import findings_of
+from checks.findings.activities import customer_authored
 from checks.rulebook import RULES_DIR, RuleFileError
-from checks.signatures_text import acknowledgements
 from checks.textutil import fold, rule_file, rules, sentences
 from models import CheckResult, Claim, Document, Evidence
 
@@ -35,7 +35,7 @@ def _countries() -> tuple[frozenset[str], frozenset[str]]:
 
 def _signed_files(claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> set[str]:
     """Files (and e-mail attachments) that carry an accepted customer acknowledgement."""
-    return {f.file for f in acknowledgements(claim, docs, ctx) if f.accepted}
+    return {f.file for f in findings_of(claim, docs, ctx).acknowledgements if f.accepted}
 
 
 def _find(claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> tuple[list[Evidence], list[Evidence]]:

@@ -1,6 +1,7 @@
 """Load and validate the data files under checks/rules/ once per process."""
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,3 +54,14 @@ def workloads() -> dict[str, Workload]:
     if set(out) != set(WORKLOAD_IDS):
         raise RuleFileError(f"workloads.yaml must define exactly {', '.join(WORKLOAD_IDS)}")
     return out
+
+
+@lru_cache(maxsize=1)
+def rules_version() -> str:
+    """A hash of every rule file's name and content: it changes whenever a rule changes, so reports say which
+    rules judged them and batch results judged by other rules are redone."""
+    digest = hashlib.sha256()
+    for path in sorted(RULES_DIR.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "rules-" + digest.hexdigest()[:12]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from checks import rulebook
 from checks.rulebook import load_yaml
 from models import CheckResult
 
@@ -14,8 +15,8 @@ def _weights() -> dict:
 
 
 def rules_version() -> str:
-    """Version of the rule data, stamped on every report."""
-    return str(_weights()["rules_version"])
+    """Version of the rule data, stamped on every report: a hash of the rule files (checks.rulebook)."""
+    return rulebook.rules_version()
 
 
 def verdict(results: Sequence[CheckResult]) -> str:

@@ -28,6 +28,8 @@ class TenantMatch:
             text = part.text
             for m in _GUID.finditer(text):
                 line_start = text.rfind("\n", 0, m.start()) + 1
+                if m.start() - line_start < 20:  # a label wrapped at the end of the line before ("tenant\nID ...")
+                    line_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
                 before = text[max(line_start, m.start() - 60):m.start()]
                 if want and _normal(m.group()) == want:
                     same.append(evidence(part, m.start(), m.end(), rule_id="tenant_guid", context=20))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -31,17 +31,38 @@ def fold(text: str) -> str:
     return _OCR_IN_WORD.sub(lambda m: _OCR_LETTER[m.group()], text.translate(_FOLD))
 
 
+#: Longest span sentences() returns (the longest sentence of the corpora is about 2,000 characters). Text
+#: without sentence ends (a table, a hostile repetition) is cut at line breaks or spaces, so the checks
+#: that look at the sentence around each match stay linear in the text.
+MAX_SENTENCE_CHARS = 2500
+
+
 @lru_cache(maxsize=512)
 def sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) spans of sentences and bullet items; line wraps inside a sentence are kept together."""
+    """(start, end) spans of sentences and bullet items; line wraps inside a sentence are kept together.
+    No span is longer than MAX_SENTENCE_CHARS."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         if m.start() > start:
-            spans.append((start, m.start()))
+            spans.extend(_bounded(text, start, m.start()))
         start = m.end()
     if start < len(text):
-        spans.append((start, len(text)))
+        spans.extend(_bounded(text, start, len(text)))
     return tuple((s, e) for s, e in spans if text[s:e].strip())
+
+
+def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) cut into pieces of at most MAX_SENTENCE_CHARS, at a line break or else a space."""
+    while end - start > MAX_SENTENCE_CHARS:
+        lo, hi = start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS
+        cut = text.rfind("\n", lo, hi)
+        if cut < 0:
+            cut = text.rfind(" ", lo, hi)
+        if cut < 0:
+            cut = hi
+        yield start, cut
+        start = cut + 1 if text[cut].isspace() else cut
+    yield start, end
 
 
 def sentence_at(spans: Sequence[tuple[int, int]], pos: int) -> tuple[int, int]:
@@ -139,8 +160,13 @@ def _pattern(file: str, key: str, flags: int) -> re.Pattern[str]:
 
 # ---- names -------------------------------------------------------------------------------------------
 
+#: An e-mail address (the one pattern every rule that reads addresses uses).
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1)
-def _legal_suffix() -> re.Pattern[str]:
+def legal_suffix() -> re.Pattern[str]:
+    """Trailing legal suffixes of a company name (names.yaml `legal_suffixes`), one or several (\"Co., Ltd.\")."""
     data = rule_file("names.yaml")
     suffixes = data.get("legal_suffixes")
     if not isinstance(suffixes, list) or not suffixes:
@@ -151,7 +177,7 @@ def _legal_suffix() -> re.Pattern[str]:
 
 def strip_legal_suffix(name: str) -> str:
     """'Shenhai Precision Instruments Co., Ltd.' -> 'Shenhai Precision Instruments'."""
-    stripped = _legal_suffix().sub("", name.strip())
+    stripped = legal_suffix().sub("", name.strip())
     return stripped or name.strip()
 
 
@@ -277,3 +303,12 @@ def in_domains(domain: str, domains: Iterable[str]) -> bool:
     """Whether `domain` equals or is a sub-domain of any of `domains`."""
     domain = domain.lower()
     return any(domain == d.lower() or domain.endswith("." + d.lower()) for d in domains if d)
+
+
+@lru_cache(maxsize=1)
+def month_first_countries() -> frozenset[str]:
+    """Countries whose numeric dates are month first (names.yaml `month_first_countries`)."""
+    data = rule_file("names.yaml").get("month_first_countries")
+    if not isinstance(data, list) or not data:
+        raise RuleFileError(f"{RULES_DIR / 'names.yaml'}: 'month_first_countries' must be a non-empty list")
+    return frozenset(str(c).upper() for c in data)

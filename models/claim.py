@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -14,6 +15,15 @@ WORKLOAD_IDS: tuple[str, ...] = (
 CUSTOMER_FLAGS = ("gcc_high", "dod", "charity", "test", "trial", "quick_start", "21vianet")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+#: Size limits of a claim (README, "API"): a claim is a few kilobytes; these keep the cost of
+#: validating it, and of the checks that read its names, small and linear.
+MAX_NAME_CHARS = 200
+MAX_NAMES = 20  # aliases or domains per party
+MAX_USAGE_MONTHS = 120  # usage rows per workload: ten years of months
+
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Names = Annotated[list[Name], Field(max_length=MAX_NAMES)]
 
 
 def _check_workload(value: str) -> str:
@@ -34,23 +44,24 @@ class _Strict(BaseModel):
 
 
 class Partner(_Strict):
-    name: str = Field(min_length=1, description="Legal name of the claiming partner.")
-    aliases: list[str] = Field(default_factory=list, description="Other names the POE may use.")
-    domains: list[str] = Field(default_factory=list, description="E-mail domains of the partner.")
-    partner_id: str | None = Field(default=None, description="Microsoft partner id (MPN/PartnerID).")
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Legal name of the claiming partner.")
+    aliases: Names = Field(default_factory=list, description="Other names the POE may use.")
+    domains: Names = Field(default_factory=list, description="E-mail domains of the partner.")
+    partner_id: str | None = Field(default=None, max_length=MAX_NAME_CHARS,
+                                   description="Microsoft partner id (MPN/PartnerID).")
     mci_enrolled: bool = Field(default=True, description="Enrolled in Microsoft Commerce Incentives.")
     security_designation: bool = Field(default=True, description="Holds the Security solutions designation.")
 
 
 class Customer(_Strict):
-    name: str = Field(min_length=1, description="Legal name of the customer.")
-    aliases: list[str] = Field(default_factory=list, description="Other names the POE may use.")
-    domains: list[str] = Field(default_factory=list, description="E-mail domains of the customer.")
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Legal name of the customer.")
+    aliases: Names = Field(default_factory=list, description="Other names the POE may use.")
+    domains: Names = Field(default_factory=list, description="E-mail domains of the customer.")
     tenant_id: str | None = Field(default=None, description="Customer's Entra tenant id (GUID).")
     country: str = Field(default="US", min_length=2, max_length=2, description="ISO 3166 alpha-2 country.")
     segment: Literal["commercial", "public_sector"] = Field(default="commercial")
     flags: list[Literal["gcc_high", "dod", "charity", "test", "trial", "quick_start", "21vianet"]] = Field(
-        default_factory=list, description="Exclusion flags known for the tenant."
+        default_factory=list, max_length=len(CUSTOMER_FLAGS), description="Exclusion flags known for the tenant."
     )
 
     @field_validator("tenant_id")
@@ -75,13 +86,16 @@ class UsageMonth(_Strict):
 
 
 class Claim(_Strict):
-    claim_id: str | None = Field(default=None, description="Caller's id for the claim.")
+    claim_id: str | None = Field(default=None, max_length=MAX_NAME_CHARS, description="Caller's id for the claim.")
     claim_date: date = Field(default_factory=date.today, description="Date the claim is made.")
     partner: Partner
     customer: Customer
-    workloads: list[str] = Field(min_length=1, description=f"Claimed workload ids: {', '.join(WORKLOAD_IDS)}.")
+    workloads: list[str] = Field(min_length=1, max_length=len(WORKLOAD_IDS),
+                                 description=f"Claimed workload ids: {', '.join(WORKLOAD_IDS)}.")
     association_month: str | None = Field(default=None, description="Month (YYYY-MM) the partner was associated.")
-    usage: dict[str, list[UsageMonth]] = Field(default_factory=dict, description="Monthly usage per workload id.")
+    usage: dict[str, Annotated[list[UsageMonth], Field(max_length=MAX_USAGE_MONTHS)]] = Field(
+        default_factory=dict, max_length=len(WORKLOAD_IDS),
+        description=f"Monthly usage per workload id, at most {MAX_USAGE_MONTHS} months per workload.")
 
     @field_validator("workloads")
     @classmethod
@@ -97,8 +111,8 @@ class Claim(_Strict):
     def _usage(self) -> Claim:
         for workload, rows in self.usage.items():
             _check_workload(workload)
-            months = [r.month for r in rows]
-            dupes = sorted({m for m in months if months.count(m) > 1})
+            counts = Counter(r.month for r in rows)
+            dupes = sorted(m for m, n in counts.items() if n > 1)
             if dupes:
                 raise ValueError(f"usage[{workload}]: duplicate month(s) {', '.join(dupes)}")
         return self

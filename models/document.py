@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 TextSource = Literal["text_layer", "ocr", "email", "none"]
-PartKind = Literal["pdf_page", "image_page", "email_body", "attachment"]
+PartKind = Literal["pdf_page", "image_page", "email_body", "attachment", "annotation", "document_body"]
 
 
 class EmailMeta(BaseModel):
@@ -25,20 +25,34 @@ class EmailMeta(BaseModel):
     message_class: str | None = Field(default=None, description="Outlook message class, e.g. IPM.Note.")
 
 
+class MarkLine(BaseModel):
+    """A line of text near a handwritten mark: what a reader looks at to tell whose signature it is."""
+
+    model_config = ConfigDict(frozen=True)
+    start: int = Field(ge=0, description="Offset of the line (its part of the mark's column) in the part text.")
+    end: int = Field(ge=0)
+    where: Literal["above", "below", "beside"] = Field(description="Where the line sits relative to the mark.")
+    distance: float = Field(ge=0, description="Gap between the mark and the line, in text heights (or table rows); "
+                            "a line above that starts left of the mark's column counts 3 more.")
+
+
 class InkMark(BaseModel):
     """What the page image shows in one signature area: a handwritten mark, or nothing but typed text."""
 
     model_config = ConfigDict(frozen=True)
     offset: int = Field(ge=0, description="Offset in the part text of what the area belongs to (see anchor).")
-    anchor: Literal["label", "heading"] = Field(
+    anchor: Literal["label", "heading", "mark"] = Field(
         description="label: the signature label itself; heading: the heading of the block whose column holds "
-        "the label (two-column pages, or a scan whose page OCR lost the label).")
+        "the label (two-column pages, or a scan whose page OCR lost the label); mark: a handwritten mark found "
+        "anywhere on the page, read through the lines around it (`lines`).")
     label: str = Field(description="The signature label as read, e.g. 'Signature:'; the block heading when "
                        "the OCR lost the label (then only ink taller than printed text counts).")
     region: tuple[float, float, float, float] = Field(
         description="Area measured (left, top, right, bottom) as fractions of the page.")
     ink: float = Field(ge=0, le=1, description="Share of the area that is ink, not recognised text or ruled lines.")
     inked: bool = Field(description="A handwritten mark (signature image, drawing or pen) is in the area.")
+    lines: list[MarkLine] = Field(default_factory=list, description="For a mark: the text lines around it, "
+                                  "nearest first within each side.")
 
 
 class Part(BaseModel):
@@ -56,6 +70,9 @@ class Part(BaseModel):
     width: int | None = Field(default=None, description="Page image width in pixels (OCR'd pages).")
     height: int | None = Field(default=None, description="Page image height in pixels (OCR'd pages).")
     has_image: bool = Field(default=False, description="The page has a rendered image (scan).")
+    box: tuple[float, float, float, float] | None = Field(
+        default=None, description="Where the part sits on its page (left, top, right, bottom as fractions), "
+        "for annotation parts.")
     ink_marks: list[InkMark] | None = Field(
         default=None, description="Signature areas measured in the page image; None when not measured "
         "(no signature label or block heading on the page, or not a page).")

@@ -10,6 +10,8 @@ from models.payout import PayoutLedger
 
 Status = Literal["pass", "warn", "fail", "not_applicable"]
 Verdict = Literal["approvable", "needs_more_poe", "rejectable"]
+#: The verdicts of POE_RULES.md §4, best first (the one list every user of verdicts reads).
+VERDICTS: tuple[Verdict, ...] = ("approvable", "needs_more_poe", "rejectable")
 
 
 class Evidence(BaseModel):
@@ -48,7 +50,7 @@ class Report(BaseModel):
     customer: str
     workloads: list[str]
     claim_date: str
-    verdict: Literal["approvable", "needs_more_poe", "rejectable"]
+    verdict: Verdict
     score: int = Field(ge=0, le=100)
     rules_version: str
     checks: list[CheckResult]

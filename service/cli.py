@@ -33,10 +33,28 @@ def _register() -> None:
     )
 
 
+#: Commands that judge claims: they load and validate every rule file before any work.
+_JUDGING = frozenset({"serve", "check", "batch", "eval"})
+
+
+def validate_rules() -> None:
+    """Stop with `rules_invalid` (the file and field) when a rule file is broken."""
+    from checks.rulebook import RuleFileError
+    from checks.runner import validate_rules as run_probe
+    from service.errors import RulesInvalid
+
+    try:
+        run_probe()
+    except RuleFileError as exc:
+        raise RulesInvalid(str(exc)) from exc
+
+
 def main() -> None:
     """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback."""
     _register()
     try:
+        if len(sys.argv) > 1 and sys.argv[1] in _JUDGING and "--help" not in sys.argv:
+            validate_rules()
         code = app(standalone_mode=False)
     except PoecheckError as exc:
         typer.echo(f"poecheck: {exc.code}: {exc.message}", err=True)

@@ -6,6 +6,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Characters of text per document that the checks read (POECHECK_CHECK_TEXT_CHARS).
+CHECK_TEXT_CHARS = 500_000
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POECHECK_", extra="ignore")
@@ -24,9 +27,16 @@ class Settings(BaseSettings):
     max_attachments: int = Field(default=100, ge=1)
     max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     isolate_parsers: bool = Field(default=True, description="Read each document in a worker process under limits.")
-    parse_timeout_s: float = Field(default=600.0, gt=0, description="Wall time to read one document (with OCR).")
-    parse_cpu_s: int = Field(default=300, ge=1, description="CPU seconds of the reader process per document.")
+    parse_timeout_s: float = Field(default=300.0, gt=0, description="Wall time to read one document (with OCR).")
+    parse_cpu_s: int = Field(default=30, ge=1, description="CPU seconds of the reader process per document "
+                             "(tesseract's own time is not counted).")
     parse_memory_mb: int = Field(default=1024, ge=256, description="Address-space cap of the reader (and OCR).")
+    pdf_page_content_mb: int = Field(
+        default=16, ge=0, description="Decoded content of one PDF page, with the forms it draws, that pdfium may "
+        "parse (413 content_too_large); 0 turns the PDF content check off.")
+    pdf_page_operators: int = Field(default=300_000, ge=1, description="Drawing operators on one PDF page.")
+    pdf_content_mb: int = Field(default=128, ge=1, description="Decoded page content of one PDF, all pages.")
+    pdf_operators: int = Field(default=2_000_000, ge=1, description="Drawing operators of one PDF, all pages.")
     api_keys_file: Path | None = Field(
         default=None, description="YAML/JSON file of API keys; default data_dir/api_keys.yaml when it exists."
     )
@@ -35,9 +45,27 @@ class Settings(BaseSettings):
     max_files: int = Field(default=10, ge=1, description="Files per check request.")
     check_workers: int = Field(default=2, ge=1, description="Checks (ingest + OCR + rules) run at once.")
     queue_limit: int = Field(default=8, ge=0, description="Checks waiting for a worker before 503.")
-    retry_after_s: int = Field(default=15, ge=1, description="Retry-After seconds sent with 503 when busy.")
+    retry_after_s: int = Field(default=15, ge=1, description="Retry-After seconds sent with 503 or 429.")
+    checks_per_key: int = Field(default=2, ge=1, description="Checks one key may have in flight (uploading, "
+                                "queued or running) before 429 too_many_checks.")
+    check_text_chars: int = Field(default=CHECK_TEXT_CHARS, ge=1000, description="Characters of text per "
+                                  "document that the checks read; the rest is skipped with a warning.")
+    checks_timeout_s: float = Field(default=60.0, gt=0, description="Wall time of the checks of one claim "
+                                    "(422 checks_timeout).")
+    body_timeout_s: float = Field(default=120.0, gt=0, description="Time to receive a whole request body "
+                                  "(408 upload_timeout).")
+    header_timeout_s: float = Field(default=10.0, gt=0, description="Time to receive a request's headers "
+                                    "once a connection is open or idle; then the connection is closed.")
+    keep_alive_s: int = Field(default=5, ge=1, description="Idle keep-alive connections are closed after this.")
+    max_connections: int = Field(default=256, ge=2, description="Open connections; beyond it a new connection "
+                                 "is closed at once and requests get 503.")
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Size of a request's headers.")
+    log_repeats_per_minute: int = Field(default=10, ge=1, description="Times the same log line is written "
+                                        "per minute; further repeats are counted, not written.")
     page_images: bool = Field(default=True, description="Keep a downscaled PNG of each OCR'd page with its report.")
     session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a web page login.")
+    secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (set it "
+                                 "when a TLS proxy is in front).")
 
     @property
     def db_url(self) -> str:

@@ -21,6 +21,13 @@ class PoecheckError(Exception):
         return {"code": self.code, "message": self.message}
 
 
+class RulesInvalid(PoecheckError):
+    """A rule file under checks/rules/ is missing or invalid: nothing can be judged until it is fixed."""
+
+    code = "rules_invalid"
+    http_status = 500
+
+
 class EmptyFile(PoecheckError):
     code = "empty_file"
     http_status = 422
@@ -185,3 +192,35 @@ class ParserMemory(PoecheckError):
     @classmethod
     def over(cls, file: str, limit_mb: int) -> ParserMemory:
         return cls(f"{file}: reading the file needs more than {limit_mb} MB of memory.")
+
+
+class TooManyChecks(PoecheckError):
+    """This key already has as many checks in flight (uploading, queued or running) as it may."""
+
+    code = "too_many_checks"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class UploadTimeout(PoecheckError):
+    """The request body did not arrive within the body timeout."""
+
+    code = "upload_timeout"
+    http_status = 408
+
+
+class ChecksTimeout(PoecheckError):
+    """The checks of one claim ran longer than their time limit."""
+
+    code = "checks_timeout"
+    http_status = 422
+
+
+class PdfContentTooLarge(PoecheckError):
+    """A PDF page's content (what pdfium parses to lay the page out) is beyond the limits."""
+
+    code = "content_too_large"
+    http_status = 413

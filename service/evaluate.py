@@ -7,11 +7,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from models.report import VERDICTS
 from service.claims import load_claim
 from service.config import Settings
 from service.errors import PoecheckError
-
-VERDICTS = ("approvable", "needs_more_poe", "rejectable")
 
 
 class Mismatch(BaseModel):

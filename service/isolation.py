@@ -250,6 +250,9 @@ def _serve() -> None:
     """Worker loop: read a task, ingest under limits, reply; exit on EOF or after running out of memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills the group
     logging.basicConfig(level=logging.WARNING, format="poecheck parser: %(name)s: %(message)s")
+    from service.logfilter import install
+
+    install(per_minute=10)  # a hostile file's thousand identical warnings make ten lines
     logging.getLogger("extract_msg").setLevel(logging.ERROR)  # format quirks of every odd .msg
     from service.ingest import ingest_path as ingest_here
 

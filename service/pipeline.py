@@ -1,16 +1,20 @@
 """One run_claim() used by the CLI, the API and batch: documents + claim -> Report."""
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from checks.base import CheckContext, ReuseMatch
+from checks.registry import DEFAULT_CHECKS
 from checks.runner import run_checks
 from checks.scoring import rules_version, score, verdict
-from models import Claim, Document, Report
-from service.config import Settings
+from models import CheckResult, Claim, Document, Report
+from service.config import CHECK_TEXT_CHARS, Settings
+from service.errors import ChecksTimeout
+from service.timelimit import TimeLimitExpired, time_limit
 
 
 class ReuseIndex(Protocol):
@@ -36,12 +40,47 @@ def document_summary(doc: Document) -> dict:
     }
 
 
+def cap_text(docs: Sequence[Document], *, max_chars: int = CHECK_TEXT_CHARS) -> list[Document]:
+    """The documents as the checks read them: at most `max_chars` characters of part text each, so a
+    document's cost to check is bounded. A document cut short says so in its warnings."""
+    return [_capped(doc, max_chars) for doc in docs]
+
+
+def _capped(doc: Document, max_chars: int) -> Document:
+    total = sum(len(p.text) for p in doc.parts)
+    if total <= max_chars:
+        return doc
+    parts, left = [], max_chars
+    for part in doc.parts:
+        if len(part.text) <= left:
+            parts.append(part)
+        else:
+            text = part.text[:left]
+            marks = None if part.ink_marks is None else [
+                m for m in part.ink_marks if m.offset < len(text) and all(ln.end <= len(text) for ln in m.lines)]
+            parts.append(part.model_copy(update={"text": text, "ink_marks": marks}))
+        left -= len(parts[-1].text)
+    warning = (f"{doc.filename}: the text is {total:,} characters long; the checks read the first "
+               f"{max_chars:,} only.")
+    return doc.model_copy(update={"parts": parts, "warnings": [*doc.warnings, warning]})
+
+
 def run_claim(claim: Claim, docs: Sequence[Document], *, reuse: ReuseIndex | None = None,
-              now: datetime | None = None) -> Report:
-    """Run every check and the payout (when the claim carries usage) and build the report."""
+              now: datetime | None = None, max_chars: int = CHECK_TEXT_CHARS,
+              time_limit_s: float | None = None) -> Report:
+    """Run every check and the payout (when the claim carries usage) and build the report.
+
+    The checks read at most `max_chars` characters per document (see cap_text) and, with
+    `time_limit_s`, stop with ChecksTimeout when they run longer.
+    """
+    docs = cap_text(docs, max_chars=max_chars)
     matches = tuple(reuse.query(claim, docs)) if reuse is not None else ()
     ctx = CheckContext.for_claim(claim, store_available=reuse is not None, reuse_matches=matches)
-    results = run_checks(claim, docs, ctx)
+    try:
+        results = _run_checks_within(claim, docs, ctx, time_limit_s)
+    except TimeLimitExpired:
+        raise ChecksTimeout(f"Checking the documents took longer than {time_limit_s:g} s; send fewer or "
+                            "shorter documents (the pages the claim rests on).") from None
     payout = None
     if claim.usage:
         from service.payout import compute_payout
@@ -63,7 +102,24 @@ def run_claim(claim: Claim, docs: Sequence[Document], *, reuse: ReuseIndex | Non
     )
 
 
+def _run_checks_within(claim: Claim, docs: Sequence[Document], ctx: CheckContext,
+                       seconds: float | None) -> list[CheckResult]:
+    """run_checks, stopped by TimeLimitExpired once `seconds` have passed: inside a check when the
+    interrupt lands (see service.timelimit), else before the next check starts."""
+    if seconds is None:
+        return run_checks(claim, docs, ctx)
+    deadline = time.monotonic() + seconds
+    results: list[CheckResult] = []
+    with time_limit(seconds):
+        for check in DEFAULT_CHECKS:
+            if time.monotonic() > deadline:
+                raise TimeLimitExpired
+            results += run_checks(claim, docs, ctx, (check,))
+    return results
+
+
 def check_files(claim: Claim, paths: Sequence[Path], *, settings: Settings,
                 reuse: ReuseIndex | None = None) -> Report:
     """Ingest the files and run the claim: what `poecheck check` does."""
-    return run_claim(claim, ingest_files(paths, settings=settings), reuse=reuse)
+    return run_claim(claim, ingest_files(paths, settings=settings), reuse=reuse,
+                     max_chars=settings.check_text_chars, time_limit_s=settings.checks_timeout_s)

@@ -19,6 +19,8 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from checks.base import ReuseMatch
+from checks.datefind import MONTH_PATTERN
+from checks.textutil import strip_legal_suffix
 from models import Claim, Document
 
 #: Words per shingle. 5 keeps sentences of a shared template apart from a copied letter (see README).
@@ -29,14 +31,13 @@ NUM_PERM = 128
 SEED = 1
 MINHASH_SCHEME = "affine32"
 #: Stored with every fingerprint; fingerprints of another scheme are never compared.
-SCHEME = f"mh{NUM_PERM}-{MINHASH_SCHEME}-s{SEED}-w{SHINGLE_WORDS}-v1"
+SCHEME = f"mh{NUM_PERM}-{MINHASH_SCHEME}-s{SEED}-w{SHINGLE_WORDS}-v2"
 #: A document with fewer distinct shingles than this is too short to call a copy.
 MIN_SHINGLES = 20
 
 PARTY = "xparty"
 _NUM = "0"
-_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTHS = MONTH_PATTERN
 _MASKS = (
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), " xemail "),
     (re.compile(r"\b(?:https?://|www\.)\S+"), " xurl "),
@@ -47,7 +48,6 @@ _MASKS = (
     (re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b"), f" {_NUM} "),
 )
 _WORD = re.compile(r"[a-z0-9]+(?:['&][a-z0-9]+)*")
-_LEGAL = re.compile(r"[\s,]+(?:inc|llc|ltd|pty ltd|pty|gmbh|ag|sa|bv|plc|corp|corporation|co|limited|lp|llp)\.?$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def _party_names(claim: Claim) -> list[str]:
             low = _fold(name).strip()
             if low:
                 names.append(low)
-                short = _LEGAL.sub("", low)
+                short = strip_legal_suffix(low)
                 if short and short != low:
                     names.append(short)
     return sorted(set(names), key=len, reverse=True)
@@ -183,7 +183,7 @@ def fingerprints(claim: Claim, docs: Sequence[Document], *, claim_id: str, partn
 
 
 def _partner_key(name: str) -> str:
-    return _LEGAL.sub("", " ".join(_fold(name).split()))
+    return strip_legal_suffix(" ".join(_fold(name).split()))
 
 
 class ReuseIndex:

@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 
 from models import Claim
 from service.api import errors
+from service.api.body_timeout import BodyTimeout
+from service.api.browser import BrowserGuard
 from service.api.deps import AppState
 from service.api.jobs import CheckRunner, ReuseHook, purge_uploads
 from service.api.routers import checks, health, pages, payouts
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                              runner=runner, reuse=ReuseHook(settings),
                              sessions=SessionStore(settings.session_hours * 3600))
     errors.install(app)
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout_s)
+    app.add_middleware(BrowserGuard)
     for module in (checks, payouts, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import PoecheckError, ServiceBusy, Unauthorized
+from service.errors import PoecheckError, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(PoecheckError)
     async def _typed(_: Request, exc: PoecheckError) -> JSONResponse:
         headers = None
-        if isinstance(exc, ServiceBusy):
-            headers = {"Retry-After": str(exc.retry_after)}
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:  # busy (503) or this key's cap of checks in flight (429)
+            headers = {"Retry-After": str(retry_after)}
         elif isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": "Bearer"}
         return error_response(exc.http_status, exc.code, exc.message, headers)

@@ -13,14 +13,15 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
 from models import Claim, Document
 from service.api.uploads import Upload
 from service.config import Settings
-from service.errors import ServiceBusy
+from service.errors import ServiceBusy, TooManyChecks
 from service.store.reports import ReportStore, StoredReport
 
 if TYPE_CHECKING:  # the checks load only when a check runs
@@ -32,24 +33,27 @@ WORKER_NICE = 10
 
 
 class Ticket:
-    """A reserved place in the pool (running or queued); released exactly once."""
+    """A reserved place (in the pool, or among a key's checks in flight); released exactly once."""
 
-    def __init__(self, runner: CheckRunner) -> None:
-        self._runner = runner
+    def __init__(self, release: Callable[[], None]) -> None:
+        self._release = release
         self._released = False
 
     def release(self) -> None:
         if not self._released:
             self._released = True
-            self._runner._release()
+            self._release()
 
 
 class CheckRunner:
-    """`check_workers` threads and up to `queue_limit` waiting checks."""
+    """`check_workers` threads and up to `queue_limit` waiting checks; at most `checks_per_key` checks
+    of one key in flight, counted from the start of the upload to the end of the check."""
 
     def __init__(self, settings: Settings) -> None:
         self.capacity = settings.check_workers + settings.queue_limit
+        self.per_key = settings.checks_per_key
         self.retry_after = settings.retry_after_s
+        self.by_key: Counter[Hashable] = Counter()
         self._pool = ThreadPoolExecutor(max_workers=settings.check_workers, thread_name_prefix="check",
                                         initializer=_lower_priority)
         self._lock = threading.Lock()
@@ -59,24 +63,45 @@ class CheckRunner:
 
             default_pool().warm(settings.check_workers)
 
+    def admit(self, key: Hashable) -> Ticket:
+        """A place among `key`'s checks in flight, or TooManyChecks (429) when it has `checks_per_key`."""
+        with self._lock:
+            if self.by_key[key] >= self.per_key:
+                raise TooManyChecks(f"This key already has {self.per_key} checks in flight; wait for one to "
+                                    "finish.", retry_after=self.retry_after)
+            self.by_key[key] += 1
+        return Ticket(lambda: self._leave(key))
+
+    def _leave(self, key: Hashable) -> None:
+        with self._lock:
+            self.by_key[key] -= 1
+            if self.by_key[key] <= 0:
+                del self.by_key[key]
+
     def reserve(self) -> Ticket:
         """A place for one check, or ServiceBusy when every worker and queue place is taken."""
         with self._lock:
             if self.pending >= self.capacity:
                 raise ServiceBusy("Too many checks are running; try again shortly.", retry_after=self.retry_after)
             self.pending += 1
-        return Ticket(self)
+        return Ticket(self._release)
 
     def _release(self) -> None:
         with self._lock:
             self.pending -= 1
 
-    async def run(self, ticket: Ticket, fn: Callable[[], T], *, on_cancel: Callable[[], None]) -> T:
-        """Run `fn` on the pool; the ticket is released when it ends (even if the client went away)."""
-        future: Future = self._pool.submit(fn)
+    async def run(self, tickets: Sequence[Ticket], fn: Callable[[], T], *, on_cancel: Callable[[], None]) -> T:
+        """Run `fn` on the pool; the tickets are released when it ends (even if the client went away)."""
+        try:
+            future: Future = self._pool.submit(fn)
+        except BaseException:
+            for ticket in tickets:
+                ticket.release()
+            raise
 
         def done(f: Future) -> None:
-            ticket.release()
+            for ticket in tickets:
+                ticket.release()
             if f.cancelled():
                 on_cancel()
 
@@ -128,13 +153,15 @@ class ReuseHook:
 def process_check(claim: Claim, upload: Upload, *, settings: Settings, store: ReportStore,
                   reuse: ReuseHook | None, owner_partner_id: str | None) -> StoredReport:
     """Ingest the uploaded files, run the claim, store the report (and page images); always removes the upload."""
-    from service.pipeline import ingest_files, run_claim
+    from service.pipeline import cap_text, ingest_files, run_claim
     from service.store.page_images import save_page_images
 
     try:
         started = time.monotonic()
-        docs = ingest_files(list(upload.files.values()), settings=settings)
-        report = run_claim(claim, docs, reuse=reuse)
+        docs = cap_text(ingest_files(list(upload.files.values()), settings=settings),
+                        max_chars=settings.check_text_chars)
+        report = run_claim(claim, docs, reuse=reuse, max_chars=settings.check_text_chars,
+                           time_limit_s=settings.checks_timeout_s)
         stored = store.add(report, owner_partner_id=owner_partner_id)
         if reuse is not None:
             reuse.remember(stored, claim, docs)

@@ -9,11 +9,22 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from models.report import VERDICTS
 from service.batch.inputs import BatchItem
 from service.store.batch import BatchKey, BatchResult
 
 CSV_COLUMNS = ("claim", "partner", "customer", "verdict", "score", "failing_checks", "payout_dollars", "error")
-VERDICTS = ("approvable", "needs_more_poe", "rejectable")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: text starting like a formula (=, +, -, @, tab, CR) gets a
+    leading apostrophe (OWASP's CSV injection advice); numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -50,9 +61,9 @@ def write_outputs(out_dir: Path, items: Sequence[BatchItem], results: dict[Batch
     writer.writerow(CSV_COLUMNS)
     for claim_id, r in rows:
         rep = r.report
-        writer.writerow([claim_id, r.partner or "", r.customer or "", rep.verdict if rep else "error",
-                         rep.score if rep else "", ";".join(failing(r)),
-                         f"{rep.payout.total_dollars:.2f}" if rep and rep.payout else "", r.error_code or ""])
+        writer.writerow([csv_cell(v) for v in (
+            claim_id, r.partner or "", r.customer or "", rep.verdict if rep else "error", rep.score if rep else "",
+            ";".join(failing(r)), f"{rep.payout.total_dollars:.2f}" if rep and rep.payout else "", r.error_code or "")])
     csv_path = out_dir / "summary.csv"
     _atomic_write(csv_path, buf.getvalue())
     html = out_dir / "summary.html"

@@ -28,6 +28,9 @@ def batch(
     settings = Settings()
     if trust_roots is not None:
         settings = settings.model_copy(update={"trust_roots": trust_roots})
+    from service.datadir import make_private
+
+    make_private(settings)  # the store and everything written beside it: 0700 folders, 0600 files
     if quiet:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stats = run_batch(input_path, out, settings=settings, workers=workers, scheduler=scheduler,

@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from service.cli import app
+from service.ingest.detect import ACCEPTED
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "not_applicable": "dim"}
 _VERDICT = {"approvable": "bold green", "needs_more_poe": "bold yellow", "rejectable": "bold red"}
@@ -13,7 +14,7 @@ _VERDICT = {"approvable": "bold green", "needs_more_poe": "bold yellow", "reject
 
 @app.command()
 def check(
-    files: list[Path] = typer.Argument(..., help="POE files: PDF, scans, images, .msg/.eml."),
+    files: list[Path] = typer.Argument(..., help=f"POE files: {ACCEPTED}."),
     claim: Path = typer.Option(..., "--claim", "-c", help="Claim JSON (POE_RULES.md §3)."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     trust_roots: Path | None = typer.Option(None, "--trust-roots", help="Folder of trusted root certificates."),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from service.cli import app
+from service.ingest.detect import ACCEPTED
 
 if TYPE_CHECKING:
     from models.document import Document
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 @app.command()
 def inspect(
-    files: Annotated[list[Path], typer.Argument(help="PDF, image, .msg or .eml files.")],
+    files: Annotated[list[Path], typer.Argument(help=f"{ACCEPTED} files.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the parsed documents as JSON.")] = False,
     text: Annotated[bool, typer.Option("--text", help="Also print each part's text.")] = False,
 ) -> None:
@@ -90,6 +91,9 @@ def _show(doc: Document, *, text: bool) -> None:
         if text and part.text:
             console.rule(Text(part.path))
             say(part.text)
+        elif part.kind == "annotation":  # signature boxes, stamps, form fields: short, and easy to miss
+            for line in part.text.splitlines():
+                say(f"{part.path}: {line}")
     for sig in doc.signatures:
         say(
             f"signature {sig.field} in {sig.file}: intact={sig.intact} trusted={sig.trusted} "

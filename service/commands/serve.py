@@ -12,13 +12,13 @@ def serve(
     port: int = typer.Option(8000, "--port", help="TCP port."),
 ) -> None:
     """Serve the API (/v1, /docs) and the web pages; on a first start without keys, write a key file."""
-    import uvicorn
-
+    from service.api.server import run
     from service.auth import ensure_dev_keys
     from service.config import Settings
 
-    created = ensure_dev_keys(Settings())
+    settings = Settings()
+    created = ensure_dev_keys(settings)
     if created is not None:
         typer.echo(f"poecheck: no API keys were configured; wrote a reviewer and a demo partner key to {created}")
     typer.echo(f"poecheck: serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run("service.api:create_app", factory=True, host=host, port=port, log_level="info")
+    run(settings, host=host, port=port)

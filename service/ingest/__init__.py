@@ -1,4 +1,4 @@
-"""Ingestion: any uploaded file (PDF, image, .msg, .eml) to a Document of parts with text.
+"""Ingestion: any uploaded file (PDF, image, .msg, .eml, .docx) to a Document of parts with text.
 
 Type is detected from content. Whole-file failures raise typed errors from service.errors;
 page and attachment failures become warnings on the Document or Part.

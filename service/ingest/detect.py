@@ -13,15 +13,20 @@ BMP = "image/bmp"
 WEBP = "image/webp"
 OLE = "application/x-ole-storage"
 ZIP = "application/zip"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain"
 
 IMAGE_TYPES = frozenset({PNG, JPEG, TIFF, GIF, BMP, WEBP})
-SUPPORTED = frozenset({PDF, MSG, EML}) | IMAGE_TYPES
+SUPPORTED = frozenset({PDF, MSG, EML, DOCX}) | IMAGE_TYPES
+ACCEPTED = "PDF, image, .msg, .eml or .docx"  # SUPPORTED in words, for error messages and help texts
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MSG_STREAM = "__substg1.0_".encode("utf-16-le")
 _EMBEDDED_MSG = "__substg1.0_3701000D"  # the storage holding an attached message
 _EMBEDDED_MSG_NAME = _EMBEDDED_MSG.encode("utf-16-le")
+_DOCX_MAIN = b"word/document.xml"
+# (signature, size before the file name, offset of the name length) of ZIP local and central headers
+_ZIP_HEADERS = ((b"PK\x03\x04", 30, 26), (b"PK\x01\x02", 46, 28))
 _MAIL_HEADERS = frozenset(
     {
         "from",
@@ -46,6 +51,7 @@ _EXTENSIONS = {
     ".pdf": PDF,
     ".msg": MSG,
     ".eml": EML,
+    ".docx": DOCX,
     ".png": PNG,
     ".jpg": JPEG,
     ".jpeg": JPEG,
@@ -77,7 +83,7 @@ def detect_type(data: bytes) -> str | None:
     if head.startswith(_OLE_MAGIC):
         return MSG if _MSG_STREAM in data else OLE
     if head.startswith(b"PK\x03\x04"):
-        return ZIP
+        return DOCX if _has_zip_entry(data, _DOCX_MAIN) else ZIP
     if b"%PDF-" in data[:1024]:  # readers accept junk before the header; fixed magics above win
         return PDF
     if _looks_like_mail(data):
@@ -124,6 +130,20 @@ def looks_like_text(data: bytes) -> bool:
         sample = data[: exc.start].decode("utf-8")
     bad = sum(1 for c in sample if ord(c) < 32 and c not in "\r\n\t\f")
     return bad <= len(sample) // 100
+
+
+def _has_zip_entry(data: bytes, name: bytes) -> bool:
+    """A ZIP local or central directory header names the entry `name` (read from the headers, not by
+    opening the archive, so a truncated file is still recognised and then reported as damaged)."""
+    at = data.find(name)
+    while at >= 0:
+        for signature, header_size, length_at in _ZIP_HEADERS:
+            header = at - header_size
+            length = data[header + length_at : header + length_at + 2]
+            if header >= 0 and data[header : header + 4] == signature and length == len(name).to_bytes(2, "little"):
+                return True
+        at = data.find(name, at + 1)
+    return False
 
 
 def _looks_like_mail(data: bytes) -> bool:

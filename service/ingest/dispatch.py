@@ -44,6 +44,10 @@ def ingest_data(data: bytes, *, media_type: str, file: str, ctx: IngestContext, 
             from service.ingest.eml import ingest_eml
 
             ingest_eml(data, file=file, ctx=ctx, depth=depth)
+        elif media_type == detect.DOCX:
+            from service.ingest.docx import ingest_docx
+
+            ingest_docx(data, file=file, ctx=ctx, depth=depth)
         else:
             raise unsupported(data, file=file, media_type=media_type)
     except PoecheckError:
@@ -61,12 +65,13 @@ def ingest_data(data: bytes, *, media_type: str, file: str, ctx: IngestContext, 
 
 def unsupported(data: bytes, *, file: str, media_type: str | None) -> PoecheckError:
     """The error for content we do not read: malformed when the name claims a supported type."""
-    claimed = detect.type_from_name(file.rsplit(" > ", 1)[-1])
-    if media_type is None and claimed is not None:
-        return MalformedDocument(f"{file}: the content is not a valid {claimed.split('/')[-1].upper()} file.")
+    name = file.rsplit(" > ", 1)[-1]
+    claimed = detect.type_from_name(name)
+    if claimed is not None and (media_type is None or (claimed, media_type) == (detect.DOCX, detect.ZIP)):
+        return MalformedDocument(f"{file}: the content is not a valid {name.rsplit('.', 1)[-1].upper()} file.")
     what = {detect.ZIP: "a ZIP/Office file", detect.OLE: "an Office 97-2003 file"}.get(media_type or "", "")
     kind = f" ({what})" if what else ""
-    return UnsupportedFileType(f"{file}: unsupported file type{kind}; upload PDF, image, .msg or .eml.")
+    return UnsupportedFileType(f"{file}: unsupported file type{kind}; upload {detect.ACCEPTED}.")
 
 
 def ingest_attachment(data: bytes, name: str, *, parent: str, ctx: IngestContext, depth: int) -> None:

@@ -88,9 +88,12 @@ def guarded(measure: Callable[[], list[InkMark]], *, page: int, warnings: list[s
         return None
 
 
-def text_layer_marks(page: pdfium.PdfPage, text: str) -> list[InkMark]:
+def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool,
+                     anywhere: Sequence[Box] = ()) -> list[InkMark]:
     """Marks of a text-layer PDF page (`text` as pdf.py cleaned it): words from the character
-    boxes, ink from a low-resolution rendering (a signature image or drawing is not text)."""
+    boxes, ink from a low-resolution rendering (a signature image or drawing is not text).
+    `labels`: measure the areas next to signature labels; `anywhere`: the boxes (PDF points, page origin
+    bottom left) of the page's image and path objects, where service.ingest.marks looks for handwriting."""
     if page.get_rotation():
         return []  # character boxes are in unrotated page space; the text rules decide such a page
     left, bottom, right, top = page.get_bbox()  # the visible box, inherited boxes included
@@ -107,7 +110,14 @@ def text_layer_marks(page: pdfium.PdfPage, text: str) -> list[InkMark]:
         image = bitmap.to_pil().convert("L")
     finally:
         bitmap.close()
-    return page_marks(text, words, image, scanned=False)
+    marks = page_marks(text, words, image, scanned=False) if labels else []
+    if anywhere:
+        from service.ingest.marks import find_marks
+
+        regions = [((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
+                   for x0, y0, x1, y1 in anywhere]
+        marks += find_marks(text, words, image, scanned=False, regions=regions)
+    return marks
 
 
 def _pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float, float]) -> list[OcrWord]:

@@ -21,8 +21,7 @@ def measure(image: Image.Image, region: Box, recognised: Sequence[Box], h: float
     r = rules
     left, top = int(region[0]), int(region[1])
     ink = np.asarray(image.crop((left, top, int(region[2]), int(region[3])))) < r.dark
-    run = max(3, int(r.region["ruled_line"] * h))
-    ink &= ~_long_runs(ink, run) & ~_long_runs(ink.T, run).T
+    ink &= ~ruled(ink, max(3, int(r.region["ruled_line"] * h)), gap=max(2, int(h / 3)))
     pad = r.region["word_pad"] * h
     for bx0, by0, bx1, by1 in recognised:
         if bx1 < region[0] or bx0 > region[2] or by1 < region[1] or by0 > region[3]:
@@ -50,7 +49,32 @@ def _tall_bands(ink: np.ndarray, h: float, g: dict[str, float]) -> np.ndarray:
     return out
 
 
-def _long_runs(mask: np.ndarray, length: int) -> np.ndarray:
+def ruled(ink: np.ndarray, run: int, *, gap: int = 0) -> np.ndarray:
+    """Pixels of ruled lines: straight runs at least `run` long; runs twice as long that a skewed scan steps
+    by a pixel now and then; and dotted or dashed rules (gaps up to `gap` pixels) twice as long, when thin
+    (no ink a third of `run` above or below them; a handwritten stroke has ink around it)."""
+    lines = long_runs(ink, run) | long_runs(ink.T, run).T
+    rows = ink.copy()
+    rows[1:] |= ink[:-1]
+    cols = ink.copy()
+    cols[:, 1:] |= ink[:, :-1]
+    lines |= long_runs(rows, 2 * run) | long_runs(cols.T, 2 * run).T
+    if gap:
+        from scipy import ndimage  # loaded with the pixel work, not at import of the ingest package
+
+        dotted = long_runs(ndimage.binary_closing(ink, structure=np.ones((1, gap + 1), dtype=bool)), 2 * run)
+        k = max(2, run // 3)
+        if ink.shape[0] > k:
+            dotted[k:] &= ~ink[:-k]
+            dotted[:-k] &= ~ink[k:]
+        lines |= dotted
+    grown = lines.copy()
+    grown[:-1] |= lines[1:]
+    grown[:, :-1] |= lines[:, 1:]
+    return grown & ink
+
+
+def long_runs(mask: np.ndarray, length: int) -> np.ndarray:
     """Pixels that lie in a horizontal run of at least `length` set pixels."""
     cols = mask.shape[1]
     if cols < length:

@@ -115,7 +115,7 @@ def parse_tsv_words(tsv: str) -> tuple[str, float | None, list[OcrWord]]:
 
 def _ocr_args(dpi: int | None) -> list[str]:
     args = ["-l", LANG, "--psm", str(PSM)]
-    if dpi and dpi >= 70:
+    if dpi and dpi >= 100:  # cameras declare 72 dpi whatever the page: let tesseract estimate it
         args += ["--dpi", str(dpi)]
     return [*args, "tsv"]
 
@@ -133,6 +133,26 @@ def _orientation(pnm: Path, *, timeout: float) -> int:
     except ValueError:
         return 0
     return rotate if rotate in (90, 180, 270) and confidence >= 1.5 else 0
+
+
+def _orientation_by_trial(image: Image.Image, tmp: Path, conf: float, *, deadline: float) -> int:
+    """When OSD cannot tell (a phone photo of a page on a desk: too little clean text for it), read a half-size
+    copy turned each way and keep the turn that reads clearly better (mean word confidence 15 points higher)."""
+    small = image.reduce(2) if min(image.size) >= 1200 else image
+    best, best_conf = 0, conf
+    for rotate in (90, 180, 270):
+        remaining = deadline - time.monotonic()
+        if remaining <= 1.0:
+            break
+        pnm = tmp / f"turn{rotate}.pnm"
+        upright(small, rotate).save(pnm, format="PPM")
+        try:
+            _text, turned_conf, _words = parse_tsv_words(run_tesseract(pnm, args=_ocr_args(None), timeout=remaining))
+        except OcrFailed:
+            continue
+        if (turned_conf or 0) > best_conf + 15:
+            best, best_conf = rotate, turned_conf or 0
+    return best
 
 
 _TRANSPOSE = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
@@ -168,7 +188,7 @@ def _ocr(image: Image.Image, tmp: Path, *, dpi: int | None, deadline: float) -> 
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return result
-    rotate = _orientation(pnm, timeout=remaining)
+    rotate = _orientation(pnm, timeout=remaining) or _orientation_by_trial(image, tmp, conf or 0.0, deadline=deadline)
     if not rotate:
         return result
     turned = upright(image, rotate)

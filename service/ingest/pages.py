@@ -72,13 +72,18 @@ def ocr_job(
 
 
 def _ink_marks(image: Image.Image, result: OcrResult, page: int, notes: list[str]):
-    """Handwriting in the page's signature areas; None when the text shows no signature block."""
+    """Handwriting on the scanned page: in its signature areas (when the text shows a block) and anywhere."""
     from service.ingest import ink
+    from service.ingest.marks import find_marks
 
-    if not ink.has_signature_anchor(result.text):
-        return None
     read = upright(to_ocr_mode(image), result.rotated)  # the image as OCR read it, which the word boxes are on
-    return ink.guarded(lambda: ink.page_marks(result.text, result.words, read, scanned=True), page=page, warnings=notes)
+
+    def measure() -> list:
+        marks = ink.page_marks(result.text, result.words, read, scanned=True) \
+            if ink.has_signature_anchor(result.text) else []
+        return marks + find_marks(result.text, result.words, read, scanned=True)
+
+    return ink.guarded(measure, page=page, warnings=notes)
 
 
 def _alnum(text: str) -> int:

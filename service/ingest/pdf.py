@@ -13,6 +13,8 @@ from models.document import Part
 from service.errors import EncryptedDocument, MalformedDocument, TrustRootsError
 from service.ingest.context import IngestContext
 from service.ingest.pages import ocr_job, page_path
+from service.ingest.pdf_annotations import AnnotationReader
+from service.ingest.pdf_limits import check_pdf_content
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +22,19 @@ MIN_TEXT_CHARS = 20  # fewer letters/digits than this on a page with an image: O
 
 
 def ingest_pdf(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> None:
-    """Add one part per page, then ingest embedded files and validate digital signatures."""
+    """Add one part per page (and one for its annotations and form fields, if they show text), then
+    ingest embedded files and validate digital signatures."""
     pdf = _open(data, file=file)
     try:
         count = len(pdf)
         if count == 0:
             raise MalformedDocument(f"{file}: the PDF has no readable pages.")
         ctx.reserve_pages(count, file=file)
+        check_pdf_content(data, file=file, settings=ctx.settings)
+        annotations = AnnotationReader(data, file=file, pages=count)
         for index in range(count):
             _ingest_page(pdf, index, file=file, ctx=ctx)
+            annotations.append_part(index, ctx=ctx)
         embedded = _embedded_files(pdf, file=file, ctx=ctx)
     finally:
         pdf.close()
@@ -117,12 +123,32 @@ def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> str:
 
 
 def _ink_marks(page: pdfium.PdfPage, text: str, number: int, warnings: list[str]):
-    """Handwriting next to the page's signature labels; None when it has none (nothing rendered)."""
+    """Handwriting on the page: next to its signature labels, and anywhere it draws images or paths (a
+    signature is never text). None when neither applies (nothing rendered)."""
     from service.ingest import ink
 
-    if not ink.has_signature_label(text):
+    labels, anywhere = ink.has_signature_label(text), _drawn_boxes(page)
+    if not labels and not anywhere:
         return None
-    return ink.guarded(lambda: ink.text_layer_marks(page, text), page=number, warnings=warnings)
+    return ink.guarded(lambda: ink.text_layer_marks(page, text, labels=labels, anywhere=anywhere),
+                       page=number, warnings=warnings)
+
+
+def _drawn_boxes(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
+    """Boxes (left, bottom, right, top in points) of the page's images and drawn paths large enough in both
+    directions to be a signature (a rule or a table border is thin in one): where a handwritten mark can be."""
+    kinds = [pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH]
+    boxes = []
+    for obj in page.get_objects(filter=kinds, max_depth=3):
+        try:
+            x0, y0, x1, y1 = obj.get_bounds()
+        except pdfium.PdfiumError:
+            continue
+        if x1 - x0 >= 2 and y1 - y0 >= 2:
+            boxes.append((x0, y0, x1, y1))
+        if len(boxes) > 2000:
+            break
+    return boxes
 
 
 def _has_image(page: pdfium.PdfPage) -> bool:

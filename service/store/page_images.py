@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 PAGE_WIDTH = 1200  # stored PNG width (px)
 OCR_WIDTH = 1700  # width used to find word boxes (~200 dpi for a letter page)
 MIN_MATCH = 70.0  # rapidfuzz ratio a window of words needs to count as the quote
+#: Page images are decoded in the server process: an uploaded image larger than this (after a JPEG's
+#: reduced decoding) keeps no page image, so one upload cannot take hundreds of MB there.
+MAX_PAGE_IMAGE_PIXELS = 20_000_000
 _PDF = "application/pdf"
 _REPORT_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -104,6 +107,11 @@ def _page_image(path: Path, media_type: str, page: int):
         elif media_type.startswith("image/"):
             with Image.open(path) as img:
                 img.seek(page - 1)
+                if img.width * img.height > MAX_PAGE_IMAGE_PIXELS:
+                    img.draft("L", (OCR_WIDTH, max(1, OCR_WIDTH * img.height // img.width)))  # JPEG: 1/2 to 1/8
+                if img.width * img.height > MAX_PAGE_IMAGE_PIXELS:
+                    log.warning("page image of page %d not kept: %d x %d pixels", page, img.width, img.height)
+                    return None
                 image = (ImageOps.exif_transpose(img) if page == 1 else img.copy()).convert("L")
         else:
             return None

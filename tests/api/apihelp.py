@@ -57,16 +57,22 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(data_dir: Path, **env: str):
-    """`poecheck serve` in a subprocess on a free port of 127.0.0.1 with a temp data dir; yields its URL."""
+def live_server(data_dir: Path, *, open_files: int | None = None, **env: str):
+    """`poecheck serve` in a subprocess on a free port of 127.0.0.1 with a temp data dir; yields its URL.
+
+    `open_files` sets the server's soft and hard limit of open files."""
     import httpx
 
     port = free_port()
     environ = {**os.environ, "OMP_THREAD_LIMIT": "1", "POECHECK_DATA_DIR": str(data_dir),
                "POECHECK_API_KEYS": KEYS, "POECHECK_TRUST_ROOTS": str(DEV / "trust"), **env}
     log = (data_dir.parent / f"server-{port}.log").open("wb")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "poecheck"), "serve", "--port", str(port)],
-                            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
+    command = [str(Path(sys.executable).parent / "poecheck"), "serve", "--port", str(port)]
+    if open_files is not None:
+        limit = (f"import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, ({open_files}, {open_files}))"
+                 "; os.execv(sys.argv[1], sys.argv[1:])")
+        command = [sys.executable, "-c", limit, *command]
+    proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -106,7 +106,8 @@ def test_malformed_fixtures_are_4xx_json(client, settings, path, status, code):
 
 @pytest.mark.parametrize(("name", "data", "status", "code"), [
     pytest.param("empty.pdf", b"", 422, "empty_file", id="empty"),
-    pytest.param("notes.docx", b"PK\x03\x04" + b"\x00" * 60, 415, "unsupported_type", id="office-zip"),
+    pytest.param("notes.xlsx", b"PK\x03\x04" + b"\x00" * 60, 415, "unsupported_type", id="office-zip"),
+    pytest.param("notes.docx", b"PK\x03\x04" + b"\x00" * 60, 422, "malformed", id="not-a-docx"),
 ])
 def test_unreadable_uploads(client, name, data, status, code):
     claim, _ = dev_case("dev-001")

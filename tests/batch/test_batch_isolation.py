@@ -17,7 +17,7 @@ def test_memory_bomb_is_an_error_row_and_the_batch_goes_on(tmp_path, batch_setti
     manifest = write_manifest(folder, ["dev-001", "dev-002"], extra_rows=[
         {"claim_id": "bomb", "claim_json": claim, "files": "bomb.pdf"},
     ])
-    settings = batch_settings.model_copy(update={"parse_memory_mb": 512})
+    settings = batch_settings.model_copy(update={"parse_memory_mb": 512, "pdf_page_content_mb": 0})
     stats = run_batch(manifest, tmp_path / "out", settings=settings, workers=1)
     assert (stats.claims, stats.checked, stats.errors) == (3, 2, 1)
     by_claim = {line["claim"]: line for line in read_jsonl(tmp_path / "out" / "reports.jsonl")}

@@ -34,3 +34,20 @@ def test_score_is_weighted_and_never_high_for_rejectable():
 
 def test_rules_version_is_stamped():
     assert rules_version()
+
+
+def test_rules_version_follows_rule_content(tmp_path, monkeypatch):
+    """Editing any rule file changes the version (it keys batch results), without a hand-made bump."""
+    from checks import rulebook
+
+    for f in rulebook.RULES_DIR.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    monkeypatch.setattr(rulebook, "RULES_DIR", tmp_path)
+    rulebook.rules_version.cache_clear()
+    before = rulebook.rules_version()
+    with (tmp_path / "activities.yaml").open("a") as fh:
+        fh.write("\n# an edit\n")
+    rulebook.rules_version.cache_clear()
+    after = rulebook.rules_version()
+    rulebook.rules_version.cache_clear()
+    assert before != after and after.startswith("rules-")

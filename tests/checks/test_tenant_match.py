@@ -63,3 +63,14 @@ def test_template_reuse_needs_a_store_and_reports_the_other_claim():
                        reuse_matches=(ReuseMatch(claim_id="C-1", partner="Other", similarity=0.93),))
     res = REUSE.run(claim, docs, hit)
     assert res.status == "fail" and "C-1" in res.message and res.details["matches"][0]["similarity"] == 0.93
+
+
+def test_a_tenant_label_wrapped_onto_the_line_before_counts():
+    """Held-out letter: "... in our Microsoft 365 tenant (tenant\\nID <other guid>)." was not_applicable."""
+    from checks.tenant_match import CHECK
+    from tests.checks.conftest import make_claim, make_ctx, pdf_doc
+
+    claim = make_claim().model_copy(update={"customer": make_claim().customer.model_copy(
+        update={"tenant_id": "e023bbc7-3e78-4580-9eed-d466b953859d"})})
+    doc = pdf_doc("completed in our Microsoft 365 tenant (tenant\nID b703dd25-f7a5-4da9-9a22-d998fa985ae1).")
+    assert CHECK.run(claim, [doc], make_ctx(claim)).status == "fail"

@@ -35,7 +35,8 @@ def pool():
 
 @pytest.fixture
 def capped(settings: Settings) -> Settings:
-    return settings.model_copy(update={"parse_memory_mb": CAP_MB, "ocr_workers": 1})
+    # the PDF content check (service/ingest/pdf_limits.py) off: these bombs are for the reader's own limits
+    return settings.model_copy(update={"parse_memory_mb": CAP_MB, "ocr_workers": 1, "pdf_page_content_mb": 0})
 
 
 def parse(pool: ParserPool, data: bytes, name: str, settings: Settings, *, display_name: str | None = None
@@ -75,7 +76,7 @@ def test_flate_bomb_is_a_memory_error_and_the_next_document_is_read(pool, capped
 ])
 def test_slow_document_is_stopped_and_the_next_document_is_read(pool, settings, limits, wording):
     """Without the memory cap the bomb takes seconds (3 GB): the time limits stop it first."""
-    slow = settings.model_copy(update={"parse_memory_mb": 8192, **limits})
+    slow = settings.model_copy(update={"parse_memory_mb": 8192, "pdf_page_content_mb": 0, **limits})
     parsed = parse(pool, flate_bomb_pdf(gigabytes=4), "slow.pdf", slow)
     assert error_code(parsed) == "parser_timeout"
     assert wording in parsed.error.message
@@ -84,7 +85,7 @@ def test_slow_document_is_stopped_and_the_next_document_is_read(pool, settings, 
 
 def test_reader_killed_by_a_signal_is_parser_crashed(pool, settings):
     """A reader that dies of a crash signal mid-document (sent here from outside) is replaced."""
-    slow = settings.model_copy(update={"parse_memory_mb": 8192})
+    slow = settings.model_copy(update={"parse_memory_mb": 8192, "pdf_page_content_mb": 0})
     pool.warm(1)
     reader = pool._idle[-1].pid  # the worker the next parse takes
     crash = threading.Timer(0.3, os.kill, (reader, signal.SIGSEGV))

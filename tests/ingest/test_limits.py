@@ -27,7 +27,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
         pytest.param(b"", "a.pdf", EmptyFile, id="empty"),
         pytest.param(b"\n  \n", "a.pdf", EmptyFile, id="whitespace"),
         pytest.param(b"hello, a new user\n", "notes.txt", UnsupportedFileType, id="text"),
-        pytest.param(b"PK\x03\x04" + b"\x00" * 40, "a.docx", UnsupportedFileType, id="zip"),
+        pytest.param(b"PK\x03\x04" + b"\x00" * 40, "a.xlsx", UnsupportedFileType, id="zip"),
+        pytest.param(b"PK\x03\x04" + b"\x00" * 40, "a.docx", MalformedDocument, id="named-docx"),
         pytest.param(b"oops\n", "a.pdf", MalformedDocument, id="named-pdf"),
         pytest.param(b"not outlook", "a.msg", MalformedDocument, id="named-msg"),
         pytest.param(b"%PDF-1.4\n%%EOF\n", "a.pdf", MalformedDocument, id="pdf-header-only"),
@@ -84,16 +85,23 @@ def test_attachment_limit_is_a_warning(settings: Settings) -> None:
         CORPUS / "msg" / "hh__attachmentsOrder.msg",
         settings=settings.model_copy(update={"max_attachments": 2}),
     )
-    assert len([p for p in doc.parts if p.kind == "attachment"]) == 2
+    assert len({p.file for p in doc.parts if " > " in p.file}) == 2
     assert any("attachments; the rest skipped" in w for w in doc.warnings)
 
 
 def test_unreadable_attachment_keeps_the_mail(settings: Settings) -> None:
+    doc = ingest_path(CORPUS / "msg" / "poi__attachment_test_msg.msg", settings=settings)
+    (stub,) = [p for p in doc.parts if p.kind == "attachment" and p.source == "none"]
+    assert stub.file == "poi__attachment_test_msg.msg > test-unicode.doc"
+    assert stub.warnings[0].startswith("unsupported_type:")
+    assert doc.parts[0].kind == "email_body" and doc.warnings == [f"{stub.file}: {stub.warnings[0]}"]
+
+
+def test_word_attachments_are_read(settings: Settings) -> None:
     doc = ingest_path(CORPUS / "msg" / "hh__attachmentsOrder.msg", settings=settings)
-    stubs = [p for p in doc.parts if p.kind == "attachment"]
-    assert [p.file for p in stubs] == [f"hh__attachmentsOrder.msg > {c}.docx" for c in "ABCD"]
-    assert all(p.source == "none" and p.warnings[0].startswith("unsupported_type:") for p in stubs)
-    assert len(doc.warnings) == 4
+    bodies = [p for p in doc.parts if p.kind == "document_body"]
+    assert [(p.file, p.text) for p in bodies] == [(f"hh__attachmentsOrder.msg > {c}.docx", c) for c in "ABCD"]
+    assert not doc.warnings
 
 
 def test_empty_password_pdf_opens(settings: Settings) -> None:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from models import WORKLOAD_IDS, Claim
+from models.claim import MAX_NAME_CHARS, MAX_NAMES, MAX_USAGE_MONTHS
 from service.claims import load_claim, parse_claim
 from service.errors import FileMissing, InvalidClaim
 
@@ -58,3 +60,41 @@ def test_claim_model_is_frozen():
                                   "customer": {"name": "C"}, "workloads": ["MDE"]})
     with pytest.raises(ValidationError, match="frozen"):
         claim.workloads = []
+
+
+def _claim_with_usage_months(count: int) -> str:
+    months = [f"{1000 + i // 12:04d}-{i % 12 + 1:02d}" for i in range(count)]
+    return json.dumps({"claim_date": "2025-03-15", "partner": {"name": "P"}, "customer": {"name": "C"},
+                       "workloads": ["MDE"], "usage": {"MDE": [{"month": m, "mau": 1, "pau": 1} for m in months]}})
+
+
+def test_a_megabyte_of_usage_months_is_a_quick_invalid_claim():
+    """24,000 distinct months (~1 MB): the duplicate-month check took 8-17 s (quadratic); now the size
+    limit refuses the claim at once."""
+    text = _claim_with_usage_months(24_000)
+    started = time.monotonic()
+    with pytest.raises(InvalidClaim, match=f"at most {MAX_USAGE_MONTHS}"):
+        parse_claim(text)
+    assert time.monotonic() - started < 5
+
+
+def test_duplicate_months_are_still_found_and_named():
+    rows = [{"month": f"{2000 + i // 12:04d}-{i % 12 + 1:02d}", "mau": 1, "pau": 1} for i in range(MAX_USAGE_MONTHS)]
+    base = {"claim_date": "2025-03-15", "partner": {"name": "P"}, "customer": {"name": "C"}, "workloads": ["MDE"]}
+    assert len(parse_claim({**base, "usage": {"MDE": rows}}).usage["MDE"]) == MAX_USAGE_MONTHS
+    with pytest.raises(InvalidClaim, match="duplicate month.*2000-01"):
+        parse_claim({**base, "usage": {"MDE": [*rows[1:], rows[0], rows[0]][-MAX_USAGE_MONTHS:]}})
+
+
+@pytest.mark.parametrize("patch", [
+    pytest.param({"partner": {"name": "P" * (MAX_NAME_CHARS + 1)}}, id="long-name"),
+    pytest.param({"partner": {"name": "P", "aliases": ["A"] * (MAX_NAMES + 1)}}, id="many-aliases"),
+    pytest.param({"customer": {"name": "C", "domains": ["c.example"] * (MAX_NAMES + 1)}}, id="many-domains"),
+    pytest.param({"customer": {"name": "C", "aliases": ["A" * (MAX_NAME_CHARS + 1)]}}, id="long-alias"),
+    pytest.param({"workloads": ["MDE"] * (len(WORKLOAD_IDS) + 1)}, id="many-workloads"),
+    pytest.param({"claim_id": "x" * (MAX_NAME_CHARS + 1)}, id="long-claim-id"),
+])
+def test_claim_fields_have_size_limits(patch):
+    base = {"claim_date": "2025-03-15", "partner": {"name": "P"}, "customer": {"name": "C"}, "workloads": ["MDE"]}
+    with pytest.raises(InvalidClaim, match="at most"):
+        parse_claim({**base, **patch})

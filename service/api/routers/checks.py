@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from pydantic import BeforeValidator
 
 from models import Claim
+from models.report import Verdict
 from service.api.deps import Caller, scope, state
 from service.api.jobs import process_check
 from service.api.schemas import CheckOut, CheckPage, CheckSummary, ErrorOut
@@ -18,6 +19,7 @@ from service.api.uploads import read_upload
 from service.auth import Principal
 from service.claims import parse_claim
 from service.errors import NotFound, PartnerMismatch
+from service.ingest.detect import ACCEPTED
 from service.store.page_images import image_file
 from service.store.reports import ReportFilter
 
@@ -39,7 +41,7 @@ _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-da
     "properties": {
         "claim": {"type": "string", "description": "The claim JSON (POE_RULES.md §3), as text or a .json file."},
         "files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                  "description": "POE files: PDF, scans (PDF/PNG/JPEG/TIFF), Outlook .msg, .eml."},
+                  "description": f"POE files: {ACCEPTED} (scans as PDF or PNG/JPEG/TIFF)."},
     },
 }}}}}
 
@@ -57,27 +59,27 @@ def bind_partner(claim: Claim, principal: Principal) -> Claim:
 
 
 @router.post("", status_code=201, response_model=CheckOut, openapi_extra=_UPLOAD_BODY,
-             responses={**_ERRORS, **{s: {"model": ErrorOut} for s in (403, 413, 415, 422, 503)}},
+             responses={**_ERRORS, **{s: {"model": ErrorOut} for s in (403, 408, 413, 415, 422, 429, 503)}},
              summary="Check POE files against a claim")
 async def create_check(request: Request, principal: Caller) -> CheckOut:
     """Upload one or more POE files and the claim JSON; returns the stored report (verdict, score, checks
     with evidence and remediation, payout when the claim has usage)."""
     st = state(request)
-    ticket = st.runner.reserve()
+    admitted = st.runner.admit(principal)  # 429 beyond this key's checks in flight, before reading the body
     try:
         upload = await read_upload(request, settings=st.settings)
+        try:
+            claim = bind_partner(await run_in_threadpool(parse_claim, upload.claim or b""), principal)
+            ticket = st.runner.reserve()  # a pool place only once the upload is complete (503 when full)
+        except BaseException:
+            upload.cleanup()
+            raise
     except BaseException:
-        ticket.release()
-        raise
-    try:
-        claim = bind_partner(parse_claim(upload.claim or b""), principal)
-    except BaseException:
-        upload.cleanup()
-        ticket.release()
+        admitted.release()
         raise
     job = partial(process_check, claim, upload, settings=st.settings, store=st.store, reuse=st.reuse,
                   owner_partner_id=claim.partner.partner_id)
-    stored = await st.runner.run(ticket, job, on_cancel=upload.cleanup)
+    stored = await st.runner.run((ticket, admitted), job, on_cancel=upload.cleanup)
     return CheckOut.of(stored)
 
 
@@ -94,7 +96,7 @@ async def get_check(report_id: str, request: Request, principal: Caller) -> Chec
 async def list_checks(
     request: Request,
     principal: Caller,
-    verdict: Annotated[Literal["approvable", "needs_more_poe", "rejectable"] | None,
+    verdict: Annotated[Verdict | None,
                        Query(description="Only this verdict.")] = None,
     partner: Annotated[str | None, Query(description="Partner name (part of it, any case) or exact partner id.")] = None,
     date_from: Annotated[IsoDay, Query(description="Submitted on or after this day (UTC).")] = None,
@@ -123,4 +125,4 @@ async def page_image(report_id: str, n: int, request: Request,
     path = image_file(st.settings, report_id, n) if stored is not None else None
     if path is None or not path.exists():
         raise NotFound(f"No page image {n} for report {report_id}.")
-    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})

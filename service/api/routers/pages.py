@@ -11,16 +11,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from models import WORKLOAD_IDS
+from models.report import VERDICTS
 from service.api.deps import current_principal, scope, state
 from service.api.routers.checks import MAX_OFFSET
 from service.api.schemas import CheckSummary
 from service.api.sessions import COOKIE
+from service.ingest.detect import ACCEPTED
 from service.store.page_images import highlight_boxes, load_index
 from service.store.reports import ReportFilter
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[2] / "web" / "templates")
-VERDICTS = ("approvable", "needs_more_poe", "rejectable")
 PAGE_SIZE = 25
 
 
@@ -56,7 +57,7 @@ async def login(request: Request) -> Response:
                                           "error": "Unknown key."}, status_code=401)
     response = RedirectResponse(target, status_code=303)
     token = state(request).sessions.create(principal)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=state(request).settings.secure_cookies,
                         max_age=int(state(request).settings.session_hours * 3600))
     return response
 
@@ -75,7 +76,7 @@ async def self_check(request: Request) -> Response:
     if principal is None:
         return _login_redirect(request)
     return _page(request, "selfcheck.html", principal, workloads=WORKLOAD_IDS, today=date.today().isoformat(),
-                 max_files=state(request).settings.max_files,
+                 accepted=ACCEPTED, max_files=state(request).settings.max_files,
                  max_mb=state(request).settings.max_upload_bytes // (1024 * 1024))
 
 

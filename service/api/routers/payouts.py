@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 
 from models import PayoutLedger
 from service.api.deps import Caller
@@ -17,19 +18,19 @@ _BODY = {"requestBody": {"required": True, "content": {"application/json": {
 
 
 @router.post("", response_model=PayoutLedger, openapi_extra=_BODY, summary="Compute a payout ledger",
-             responses={s: {"model": ErrorOut} for s in (401, 413, 415, 422)})
+             responses={s: {"model": ErrorOut} for s in (401, 408, 413, 415, 422)})
 async def create_payout(request: Request, _: Caller) -> PayoutLedger:
     """The ledger per workload and month for a claim JSON with `usage`."""
     from service.payout import compute_payout
 
     if not request.headers.get("content-type", "").startswith("application/json"):
         raise UnsupportedMediaType("Send the claim as application/json.")
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FIELD_BYTES:
             raise UploadTooLarge("The claim is larger than 1 MB.")
-    claim = parse_claim(body)
+    claim = await run_in_threadpool(parse_claim, bytes(body))  # off the event loop: /healthz stays quick
     if not claim.usage:
         raise InvalidUsage("The claim has no usage: add 'usage' with monthly mau/pau per workload.")
-    return compute_payout(claim)
+    return await run_in_threadpool(compute_payout, claim)

@@ -12,7 +12,10 @@ from functools import lru_cache
 
 from checks.base import CheckContext
 from checks.datefind import FoundDate, find_dates
+from checks.findings.signature_marks import letterhead_owner, read_mark, signing_statement_date
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
+from checks.textutil import EMAIL as EMAIL_ADDRESS
+from checks.textutil import legal_suffix, strip_legal_suffix
 from models import Claim, Document, Part, Signature
 from models.document import InkMark
 
@@ -22,9 +25,6 @@ KIND_LABEL = {WET: "a signed customer signature block", ESIGN: "an e-signature c
               EMAIL: "an original approval e-mail from the customer", DIGITAL: "a valid PDF digital signature"}
 CERT_NOTE = ("certificate-of-completion text is evidence of an e-signature, not cryptographic proof "
              "(the PDF carries no valid digital signature)")
-_LEGAL = re.compile(r"[\s,]+(?:inc|incorporated|llc|l\.l\.c|llp|ltd|limited|co|corp|corporation|company|plc|pty"
-                    r"|gmbh|ag|sa|s\.a|sas|bv|b\.v|nv|oy|ab|as|srl|spa|kk|pte|group|holdings)\.?$", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 _LINE_LEAD = re.compile(r"^[\s|•*·>\-–—]*")
 
 
@@ -74,9 +74,9 @@ def rules() -> dict[str, list[tuple[str, str]]]:
     spec = {
         "acknowledgement.yaml": ("customer_headings", "partner_headings", "generic_headings", "labels",
                                  "typed_signature", "title_words", "not_person_words", "acceptance_statements"),
-        "email.yaml": ("forward_subject", "reply_subject", "forward_markers", "quote_markers",
+        "email.yaml": ("forward_subject", "reply_subject", "forward_markers", "quote_markers", "quoted_sender",
                        "approval_phrases", "not_approval"),
-        "esign.yaml": ("titles", "vendors", "ids", "events"),
+        "esign.yaml": ("titles", "vendors", "ids", "events", "unfinished"),
     }
     out: dict[str, list[tuple[str, str]]] = {}
     for name, keys in spec.items():
@@ -105,8 +105,7 @@ def _name_alt(names: Sequence[str]) -> str:
     alts = set()
     for name in names:
         core = name.strip()
-        while _LEGAL.search(core):
-            core = _LEGAL.sub("", core).strip()
+        core = strip_legal_suffix(core)
         if len(core) < 3:
             continue
         words = [re.escape(w) for w in re.split(r"\s+", core.replace("&", " & ")) if w]
@@ -221,7 +220,7 @@ def _person_like(value: str) -> bool:
     words = value.split()
     return (2 <= len(words) <= 4 and all(re.match(r"^[A-Z][A-Za-z'’.-]*$", w) for w in words)
             and not first_match("title_words", value) and not first_match("not_person_words", value)
-            and not _LEGAL.search(value))
+            and not legal_suffix().search(value))
 
 
 def _title_like(value: str) -> bool:
@@ -281,8 +280,7 @@ def _only_name(line: str, parties: dict) -> bool:
     if not m or parties["partner"].search(line):
         return False
     rest = " " + (line[:m.start()] + line[m.end():]).strip(" .,:;|-_()")
-    while _LEGAL.search(rest):  # "Company Inc." is two suffixes
-        rest = _LEGAL.sub("", rest)
+    rest = legal_suffix().sub("", rest)  # "Company Inc." is two suffixes
     return not rest.strip()
 
 
@@ -341,16 +339,19 @@ def wet_blocks(part: Part, claim: Claim, *, order: str) -> list[_Block]:
 
 
 def _document_date(parts: Sequence[Part], order: str) -> FoundDate | None:
-    """The letter's own date line ("Date 14 January 2025") near the top of its first page."""
+    """The letter's own date near the top of its first page: a date line ("Date: 14 January 2025") or a
+    line that is a date, with at most a place before it ("London, 14 January 2025", "Fait à Lyon, le 3 …")."""
     if not parts:
         return None
     first = parts[0]
+    dates = find_dates(first.text, order=order)
     for pos, line in _lines(first.text)[:30]:
-        m = re.match(r"(?:date|dated|d[a@]te)\b\s*[:|]?\s*", line, re.IGNORECASE)
-        if m:
-            for d in find_dates(first.text, order=order):
-                if pos + m.end() <= d.start <= pos + len(line):
-                    return d
+        m = re.match(r"(?:date|dated|d[a@]te|datum|fecha)\b\s*[:|]?\s*", line, re.IGNORECASE)
+        for d in dates:
+            if not pos <= d.start <= pos + len(line):
+                continue
+            if m and d.start >= pos + m.end() or len(line) - (d.end - d.start) <= 25 and d.end - pos >= len(line) - 1:
+                return d
     return None
 
 
@@ -371,6 +372,12 @@ def _letter_date(part: Part, doc: Document, docs: Sequence[Document], order: str
     """Date fields for a signed block without a readable date: the letter's own date line, if any."""
     groups = [[p for p in doc.parts if p.file == part.file]] + [
         [p for p in d.parts if p.file == f] for d in docs for f in dict.fromkeys(q.file for q in d.parts)]
+    own = _document_date(groups[0], order)
+    stated = None if own else signing_statement_date(groups[0], order=order)
+    if stated:  # a form without a letter date that says when it was signed
+        where, found = stated
+        return {"date": found.date, "date_span": (found.start, found.end),
+                "date_source": "the document's statement of when it was signed", "date_part": where.path}
     for group in groups:
         found = _document_date(group, order)
         if found:
@@ -442,13 +449,50 @@ def _inked_finding(part: Part, marks: list[InkMark], base: dict, when: dict) -> 
                    note=f"{reason}, {page}", details=details, **base, **when)
 
 
+def _mark_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Document]) -> list[Finding]:
+    """Handwritten marks found anywhere on the document's pages, read through the lines around them."""
+    parties = _parties(claim)
+    head: str | None = None
+    out: list[Finding] = []
+    for part in doc.parts:
+        for mark in part.ink_marks or ():
+            if mark.anchor != "mark":
+                continue
+            head = head or letterhead_owner(doc, parties, claim)
+            r = read_mark(part, mark, parties=parties, claim=claim, letterhead=head, order=order)
+            if r.signer is None:
+                continue  # nothing around it makes it a signature (a logo, a stamp, a doodle)
+            quote = r.owner_line or r.anchor
+            when = {"date": r.date.date, "date_span": (r.date.start, r.date.end),
+                    "date_source": "date beside the signature"} if r.date else _letter_date(part, doc, docs, order)
+            page = f"page {part.page}" if part.page else part.path
+            details = {"owner": r.owner, "signer_cue": r.signer, "ink_region": mark.region,
+                       "owner_from": "letterhead" if r.owner_line is None and r.owner != "unknown" else "nearby text",
+                       "date_part": when.pop("date_part", None), "name": None, "title": None}
+            base = {"kind": WET, "rule_id": "handwritten_mark", "file": part.file, "part": part,
+                    "start": quote.start if quote else 0, "end": quote.end if quote else 0, "details": details}
+            if r.owner == "customer":
+                how = "on the customer's letterhead" if details["owner_from"] == "letterhead" else "by the customer"
+                out.append(Finding(accepted=True, reason=f"handwritten signature {how} ({r.signer} beside it)",
+                                   note=f"handwritten mark found on {page}", **base, **when))
+            elif r.owner == "partner":
+                out.append(Finding(accepted=False, reason="the handwritten signature is the partner's, not the "
+                                   "customer's", note=f"handwritten mark found on {page}", **base, **when))
+            else:
+                out.append(Finding(accepted=False, reason="a handwritten signature that nothing around it ties to "
+                                   "the customer (no name, domain or role of the customer beside it, and not on "
+                                   "the customer's letterhead)", note=f"handwritten mark found on {page}",
+                                   **base, **when))
+    return out
+
+
 # ---------------------------------------------------------------- e-signature certificates
 
 
 def _emails(text: str, known: Sequence[str]) -> list[tuple[str, int, int]]:
     """Addresses in text, re-joining addresses that a certificate's narrow column wrapped onto two lines."""
     out = []
-    for m in _EMAIL.finditer(text):
+    for m in EMAIL_ADDRESS.finditer(text):
         addr, end = m.group(), m.end()
         nxt = re.match(r"\n([a-z0-9.-]{1,24})(?=\s|$)", text[end:], re.IGNORECASE)
         if nxt:
@@ -493,9 +537,10 @@ def certificate(part: Part, claim: Claim, *, order: str) -> Finding | None:
                 signed = _date_after(dates, m.end(), 30)
                 if signed:
                     break
-        if signed is None:
+        if signed is None:  # the signing event on the signer's name line, just before the address
+            own = max(prev, text.rfind("\n", 0, max(0, text.rfind("\n", 0, s))) + 1)
             for m in reversed(signed_events):
-                if prev <= m.start() < s:
+                if own <= m.start() < s:
                     signed = _date_after(dates, m.end(), 30)
                     if signed:
                         break
@@ -506,13 +551,18 @@ def certificate(part: Part, claim: Claim, *, order: str) -> Finding | None:
             hit = _date_after(dates, m.end(), 60)
             if hit and (completed is None or hit.start > completed.start):
                 completed = hit
-    customer_signed = [s for s in signers if s["customer"] and s["signed"]]
+    customer_signed = [s for s in signers if s["customer"] and s["signed"]] or _signed_in_rows(
+        text, emails, signers, signed_events, dates)
     details = {"id": ident[1].group(1), "signers": sorted({s["email"] for s in signers if s["signed"]}),
                "customer_signers": sorted({s["email"] for s in customer_signed}),
                "completed": completed.date.isoformat() if completed else None, "vendor_rule": (vendor or title)[0]}
     stamp = completed or (customer_signed[0]["signed"] if customer_signed else None)
     base = {"kind": ESIGN, "rule_id": ident[0], "file": part.file, "part": part, "start": ident[1].start(),
                 "end": ident[1].end(), "details": details, "note": CERT_NOTE}
+    unfinished = first_match("unfinished", text)
+    if unfinished:
+        return Finding(accepted=False, reason="the e-signature envelope was not completed "
+                       f"({' '.join(unfinished[1].group().split())})", **base)
     if customer_signed:
         return Finding(accepted=True, reason="e-signature certificate of completion signed by the customer "
                        f"({', '.join(details['customer_signers'])})", date=stamp.date,
@@ -522,6 +572,30 @@ def certificate(part: Part, claim: Claim, *, order: str) -> Finding | None:
     why = ("no signer at a customer domain" if any(s["signed"] for s in signers)
            else "no signing timestamp for a customer signer")
     return Finding(accepted=False, reason=f"e-signature certificate with {why}", **base)
+
+
+def _signed_in_rows(text: str, emails: list, signers: list[dict], signed_events: list[re.Match],
+                    dates: list[FoundDate]) -> list[dict]:
+    """Customer signers of a certificate laid out as a table (a signer row with its status, or an event log
+    row "time | Signed | address"): a signing event on the address's own lines, from two lines before it to
+    the next address, and the date nearest that event."""
+    out = []
+    for i, (addr, s, e) in enumerate(emails):
+        if not signers[i]["customer"]:
+            continue
+        lo = s
+        for _ in range(3):
+            lo = text.rfind("\n", 0, max(0, lo - 1)) + 1
+        lo = max(lo, emails[i - 1][2] if i else 0)
+        hi = emails[i + 1][1] if i + 1 < len(emails) else min(len(text), e + 400)
+        event = next((m for m in signed_events if lo <= m.start() < hi), None)
+        if event is None:
+            continue
+        near = [d for d in dates if lo <= d.start < hi]
+        if near:
+            signed = min(near, key=lambda d: abs(d.start - event.start()))
+            out.append({**signers[i], "signed": signed})
+    return out
 
 
 # ---------------------------------------------------------------- e-mails
@@ -582,8 +656,9 @@ def _email_findings(claim: Claim, doc: Document) -> list[Finding]:
                                    end=min(cut, 200), details={"sender": meta.sender_email}, **when))
             continue
         rest = body[cut:]
-        for m in re.finditer(r"^\s*(?:from|von|de)\s*:[^\n]*", rest, re.IGNORECASE | re.MULTILINE):
-            addrs = _EMAIL.findall(m.group())
+        quoted = sorted((m for _rid, rx in _compiled("quoted_sender") for m in rx.finditer(rest)), key=lambda m: m.start())
+        for m in quoted:
+            addrs = EMAIL_ADDRESS.findall(m.group())
             if addrs and domain_matches(addrs[0], domains):
                 hit = approval_phrase(rest[m.end():])
                 if hit:
@@ -637,5 +712,16 @@ def acknowledgements(claim: Claim, docs: Sequence[Document], ctx: CheckContext) 
                 if cert:
                     found.append(cert)
         found += _wet_findings(claim, doc, ctx.date_order, docs)
+        found += _mark_findings(claim, doc, ctx.date_order, docs)
         found += _email_findings(claim, doc)
+    found = _esigned_pages(found)
     return sorted(found, key=lambda f: (not f.accepted, rank[f.kind]))
+
+
+def _esigned_pages(found: list[Finding]) -> list[Finding]:
+    """In a document that carries an e-signature certificate, the signatures drawn on its pages are that
+    e-signature's rendering: who signed is told by the certificate, not by the images."""
+    esigned = {f.file for f in found if f.kind == ESIGN}
+    return [Finding(**{**f.__dict__, "accepted": False,
+                       "reason": "a signature image in an e-signed document; its certificate tells who signed"})
+            if f.kind == WET and f.accepted and f.file in esigned else f for f in found]

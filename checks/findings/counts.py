@@ -1,0 +1,93 @@
+"""User, seat, device, mailbox and endpoint counts stated in the POE (rules/detail.yaml), tied to a claimed
+workload when their sentence names one."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from checks.base import iter_parts
+from checks.datefind import find_dates
+from checks.rulebook import workloads
+from checks.textutil import find_name, fold, name_variants, rules, sentence_at, sentences
+from models import Claim, Document, Part
+
+_FILE = "detail.yaml"
+_NUMBER = r"(?<![\w/.,:-])(?:\d{1,3}(?:[,.\u202f' ]\d{3})+|\d+)(?![\w/]|[.,]\d)"
+#: Numbers that are product versions or names, not counts ("Windows 11 devices", "Office 365 users").
+_NOT_A_COUNT = re.compile(r"(?:windows|office|microsoft|m|e|p|plan|version|v|server|win)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Count:
+    start: int
+    end: int
+    value: int
+    unit: str
+
+
+@lru_cache(maxsize=1)
+def _count_rx() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    units, kind_of = [], {}
+    for rule in rules(_FILE, "count_units"):
+        units.append(f"(?P<{rule.id}>{rule.pattern.pattern})")
+        kind_of[rule.id] = rule.id
+    unit = "|".join(units)
+    # up to three words between the number and its noun, on the number's line ("2025\nOutcome\nAll store
+    # tablets" is a date's year above a heading, not a count of tablets)
+    after = re.compile(rf"(?P<num>{_NUMBER})(?:[ \t]+(?:(?!\d)[\w/&-]+|\d+/\d+)){{0,3}}?\s+(?:{unit})\b(?!\s*:)",
+                       re.IGNORECASE)
+    unit2 = unit.replace("?P<", "?P<u_")
+    before = re.compile(rf"\b(?:{unit2})\s*[:|=]\s*(?P<num>{_NUMBER})(?=\s*(?:$|[|;,)\n]|\s\s|[A-Za-z ]+:))", re.IGNORECASE | re.MULTILINE)
+    return after, before, kind_of
+
+
+def _value(num: str) -> int:
+    return int(re.sub(r"\D", "", num))
+
+
+@lru_cache(maxsize=256)
+def part_counts(text: str) -> tuple[Count, ...]:
+    """Counts of users, seats, devices or mailboxes in one part's text."""
+    text = fold(text)
+    after, before, _ = _count_rx()
+    out: list[Count] = []
+    dates = [(d.start, d.end) for d in find_dates(text, order="DMY")]  # a date's year or day is not a count
+    for rx in (before, after):
+        # each pattern's matches are disjoint and in order, so only an earlier `before` count can overlap
+        # an `after` number: the last one starting before the number ends (found by bisection)
+        taken = list(out)
+        for m in rx.finditer(text):
+            i = bisect_left(taken, m.end("num"), key=lambda c: c.start) - 1
+            if i >= 0 and m.start("num") < taken[i].end:
+                continue
+            if _NOT_A_COUNT.search(text[max(0, m.start("num") - 12):m.start("num")]):
+                continue
+            if any(s <= m.start("num") < e for s, e in dates):
+                continue
+            unit = next(k.removeprefix("u_") for k, v in m.groupdict().items() if v and k != "num")
+            value = _value(m.group("num"))
+            if 0 < value < 10_000_000:
+                out.append(Count(m.start(), m.end(), value, unit))
+    return tuple(sorted(out, key=lambda c: c.start))
+
+
+def find_counts(claim: Claim, docs: Sequence[Document]) -> list[tuple[Part, Count, str | None]]:
+    """(part, count, workload id or None) for every count; a count is tied to a claimed workload its sentence names."""
+    wl = workloads()
+    names = {w: name_variants(wl[w].names) for w in claim.workloads}
+    out = []
+    for _doc, part in iter_parts(docs):
+        counts = part_counts(part.text)
+        spans = sentences(part.text) if counts else []
+        tied_in: dict[tuple[int, int], list[str]] = {}  # per sentence: its counts share the names found
+        for c in counts:
+            s, e = sentence_at(spans, c.start)
+            if (s, e) not in tied_in:
+                sent = part.text[s:e]
+                tied_in[s, e] = [w for w in claim.workloads if find_name(sent, names[w])]
+            tied = tied_in[s, e]
+            out.append((part, c, tied[0] if len(tied) == 1 else None))
+    return out

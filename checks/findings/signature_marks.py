@@ -1,0 +1,173 @@
+"""Whose handwritten mark is it, and when was it made: reading the lines around a mark found anywhere on a page.
+
+A reviewer who sees a signature reads what surrounds it: the closing or heading above ("Yours sincerely",
+"For the Customer", "Auftraggeber"), the printed name, title, organisation and date below or beside it, and
+the letterhead the page is written on. The mark is the customer's when the nearest party named around it
+is the customer (by name, alias, e-mail domain or role word), or, with no party named around it, when the
+document is written on the customer's letterhead. It is the partner's when the nearest party is the partner.
+It counts only with something that makes it a signature: a printed name, a title, a signing word or a date.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from checks.datefind import FoundDate, find_dates
+from checks.rulebook import load_yaml
+from models import Claim, Document, Part
+from models.document import InkMark, MarkLine
+
+_PROSE_WORDS = 9
+#: How far (text heights) a line may be from the mark to say whose it is (a block's heading sits above
+#: its name, title and date rows) and to date or sign it (the block's own rows).
+_REACH = {"above": 12.0, "below": 9.0, "beside": 12.0}
+_DATE_REACH = {"above": 5.0, "below": 9.0, "beside": 12.0}
+#: Lines where a letter turns to its addressee: what follows is not the letterhead.
+_ADDRESSEE = re.compile(r"\s*(?:to|for|attn|attention|dear|re|subject|betreff|prepared\s+for|an|à|a)\b[\s:]",
+                        re.IGNORECASE)  # a line with more words is running text (a sentence), not part of a signature block
+
+
+@dataclass(frozen=True)
+class MarkReading:
+    """What the lines around one mark say."""
+
+    owner: str  # customer | partner | unknown
+    owner_line: MarkLine | None
+    signer: str | None  # why it reads as a signature: name, title, signing word or date
+    date: FoundDate | None  # offsets into the part text
+    anchor: MarkLine | None  # the line to quote
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    customer_roles: re.Pattern
+    partner_roles: re.Pattern
+    signing_words: re.Pattern
+    title_words: re.Pattern
+    signing_statements: re.Pattern
+
+
+def _vocab() -> _Vocab:
+    data = load_yaml("marks.yaml")
+
+    def alt(key: str) -> re.Pattern:
+        return re.compile(r"(?<![\w])(?:" + "|".join(data[key]) + r")(?![\w])", re.IGNORECASE)
+
+    return _Vocab(alt("customer_roles"), alt("partner_roles"), alt("signing_words"), alt("title_words"),
+                  alt("signing_statements"))
+
+
+@cache
+def vocab() -> _Vocab:
+    """The role, signing and title words of rules/marks.yaml, compiled once."""
+    return _vocab()
+
+
+def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterhead: str,
+              order: str) -> MarkReading:
+    """Owner, signer cue and date of one mark. `parties` holds the claim's compiled name patterns
+    (customer, partner); `letterhead` is customer | partner | unknown for the mark's document."""
+    v = vocab()
+    near = [ln for ln in mark.lines if ln.distance <= _REACH[ln.where]]
+    best: dict[str, tuple[float, MarkLine]] = {}
+    signer = None
+    date = None
+    for i, ln in enumerate(near):
+        text = part.text[ln.start:ln.end]
+        prose = len(text.split()) > _PROSE_WORDS
+        rank = ln.distance + (0.5 if ln.where == "above" else 0.0)
+        if not prose:
+            follow = next((n for n in near[i + 1:] if n.where == ln.where), None)
+            if follow and (follow.distance - ln.distance > 2.5
+                           or len(part.text[follow.start:follow.end].split()) > _PROSE_WORDS):
+                follow = None
+            joined = text + (" " + part.text[follow.start:follow.end] if follow else "")  # a name wrapped in two
+            for owner in _owners(text, parties, claim, v) or _owners(joined, parties, claim, v, roles=False):
+                if owner not in best or rank < best[owner][0]:
+                    best[owner] = (rank, ln)
+            if signer is None and ln.distance <= _DATE_REACH[ln.where]:
+                signer = _signer(text, parties, v)
+        if date is None and ln.distance <= _DATE_REACH[ln.where] and (not prose or ln.where != "above"):
+            found = find_dates(text, order=order)
+            if found:
+                d = found[0]
+                date = FoundDate(start=ln.start + d.start, end=ln.start + d.end, date=d.date, text=d.text)
+    if "customer" in best and "partner" in best:
+        owner = "customer" if best["customer"][0] <= best["partner"][0] else "partner"
+    elif best:
+        owner = next(iter(best))
+    else:
+        owner = letterhead
+    if signer is None and date is not None:
+        signer = "date"
+    line = best[owner][1] if owner in best else None
+    anchor = next((ln for ln in near if ln.where == "below"), near[0] if near else None)
+    return MarkReading(owner=owner, owner_line=line, signer=signer, date=date, anchor=anchor)
+
+
+def _owners(text: str, parties: dict, claim: Claim, v: _Vocab, *, roles: bool = True) -> list[str]:
+    roles = roles and not v.title_words.search(text)  # "Managing Partner" is a job title, not the partner
+    found = []
+    lowered = text.lower()
+    if parties["customer"].search(text) or roles and v.customer_roles.search(text) \
+            or _domain_in(lowered, claim.customer.domains):
+        found.append("customer")
+    if parties["partner"].search(text) or roles and v.partner_roles.search(text) \
+            or _domain_in(lowered, claim.partner.domains):
+        found.append("partner")
+    return found
+
+
+def _domain_in(text: str, domains: Sequence[str]) -> bool:
+    return any(d and re.search(rf"[@.]{re.escape(d.lower())}\b", text) for d in domains)
+
+
+def _signer(text: str, parties: dict, v: _Vocab) -> str | None:
+    if v.signing_words.search(text):
+        return "signing word"
+    if v.title_words.search(text):
+        return "title"
+    words = text.split()
+    if 2 <= len(words) <= 4 and all(re.match(r"^[A-ZÀ-Ý][\w'’.-]*$", w) for w in words) \
+            and not parties["customer"].search(text) and not parties["partner"].search(text):
+        return "printed name"
+    return None
+
+
+def letterhead_owner(doc: Document, parties: dict, claim: Claim) -> str:
+    """Whose letterhead the document is written on: the party named in the top lines of its first page
+    (customer or partner; unknown when neither or both)."""
+    first = next((p for p in doc.parts if p.text and p.kind in ("pdf_page", "image_page", "document_body")), None)
+    if first is None:
+        return "unknown"
+    lines = [ln for ln in first.text.split("\n") if ln.strip()][:8]
+    stop = next((i for i, ln in enumerate(lines) if _ADDRESSEE.match(ln)), len(lines))
+    top = "\n".join(lines[:min(stop, 4)])
+    lowered = top.lower()
+    cust = bool(parties["customer"].search(top)) or _domain_in(lowered, claim.customer.domains)
+    part = bool(parties["partner"].search(top)) or _domain_in(lowered, claim.partner.domains)
+    if cust and not part:
+        return "customer"
+    if part and not cust:
+        return "partner"
+    return "unknown"
+
+
+def signing_statement_date(parts: Sequence[Part], *, order: str) -> tuple[Part, FoundDate] | None:
+    """The date of the last line of a document that states its signing or acceptance ("Signed for acceptance
+    on 3 July 2025", "Date of acceptance: ..."), with the part it is in."""
+    rx = vocab().signing_statements
+    for part in reversed(parts):
+        text = part.text or ""
+        pos = len(text)
+        for line in reversed(text.split("\n")):
+            pos -= len(line) + 1
+            if rx.search(line):
+                found = find_dates(line, order=order)
+                if found:
+                    d = found[-1]
+                    start = pos + 1 + d.start
+                    return part, FoundDate(start=start, end=start + d.end - d.start, date=d.date, text=d.text)
+    return None

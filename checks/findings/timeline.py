@@ -1,0 +1,47 @@
+"""Timeline statements (dates, phases, durations of the engagement) in the POE (rules/detail.yaml)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from checks.base import iter_parts
+from checks.textutil import fold, line_at, pattern, rules, sentence_at, sentences
+from models import Document, Part
+
+_FILE = "detail.yaml"
+
+
+@dataclass(frozen=True)
+class TimelineHit:
+    start: int
+    end: int
+    kind: str
+
+
+@lru_cache(maxsize=256)
+def part_timeline(text: str) -> tuple[TimelineHit, ...]:
+    """Timeline statements in one part's text: engagement dates, durations and phases."""
+    text = fold(text)
+    spans = sentences(text)
+    cue, excl, label = pattern(_FILE, "timeline_cues"), pattern(_FILE, "timeline_exclusions"), pattern(_FILE, "date_labels")
+    out = []
+    for found in pattern(_FILE, "date_shapes").finditer(text):
+        s, e = sentence_at(spans, found.start())
+        ls, le = line_at(text, found.start())
+        if label.search(text[ls:le]) or not cue.search(text[s:e]):
+            continue
+        out.append(TimelineHit(found.start(), found.end(), "date"))
+    for rule in rules(_FILE, "timeline"):
+        for m in rule.pattern.finditer(text):
+            s, e = sentence_at(spans, m.start())
+            sent = text[s:e]
+            if rule.id == "duration" and (excl.search(sent) or not cue.search(sent)):
+                continue
+            out.append(TimelineHit(m.start(), m.end(), rule.id))
+    return tuple(sorted(out, key=lambda h: h.start))
+
+
+def find_timeline(docs: Sequence[Document]) -> list[tuple[Part, TimelineHit]]:
+    """Timeline statements of every part."""
+    return [(part, hit) for _doc, part in iter_parts(docs) for hit in part_timeline(part.text)]

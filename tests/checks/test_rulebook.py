@@ -1,0 +1,70 @@
+"""The rulebook and the shape of checks/: one loader validated at start, checks that never import each other,
+and the same check ids in the registry, the weights and the labelled corpora."""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from checks.registry import CHECK_IDS
+from checks.rulebook import load_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKS = ROOT / "checks"
+#: Modules of checks/ that are not checks: what a check may import.
+SHARED = {"base", "findings", "rulebook", "registry", "runner", "scoring", "textutil", "datefind"}
+
+
+def _check_modules() -> list[Path]:
+    return [p for p in CHECKS.glob("*.py") if p.stem not in SHARED and p.stem != "__init__"]
+
+
+def test_no_check_imports_another_check():
+    checks = {p.stem for p in _check_modules()}
+    offenders = []
+    for path in [*CHECKS.glob("*.py"), *CHECKS.glob("findings/*.py")]:
+        if path.stem == "registry":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "checks" and len(parts) > 1 and parts[1] in checks and parts[1] != path.stem:
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not offenders, offenders
+
+
+def test_registry_weights_and_labels_name_the_same_checks():
+    assert len(set(CHECK_IDS)) == len(CHECK_IDS)
+    assert set(load_yaml("weights.yaml")["weights"]) == set(CHECK_IDS)
+    assert {p.stem for p in _check_modules()} == set(CHECK_IDS)
+    for corpus in ("poe_dev", "poe_holdout", "poe_ext"):
+        labelled = set()
+        for line in (ROOT / "fixtures" / corpus / "labels.jsonl").read_text().splitlines():
+            labelled |= set(json.loads(line)["expected_checks"])
+        assert labelled <= set(CHECK_IDS), (corpus, labelled - set(CHECK_IDS))
+        assert len(labelled) >= 14, corpus
+
+
+def test_a_broken_rule_file_stops_start_up_naming_the_file(tmp_path):
+    """Before: a broken activities.yaml turned four checks into warnings on every claim while the service ran."""
+    for f in (CHECKS / "rules").iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "activities.yaml").write_text("version: 1\napplicable: [unclosed\n")
+    probe = ("import sys; from checks import rulebook; rulebook.RULES_DIR = __import__('pathlib').Path(sys.argv[1]);"
+             "from service.cli import validate_rules\n"
+             "from service.errors import RulesInvalid\n"
+             "try:\n    validate_rules()\nexcept RulesInvalid as exc:\n    print(exc.code, exc.message)\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, cwd=ROOT,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("rules_invalid") and "activities.yaml" in out.stdout
+
+
+def test_the_shipped_rules_validate():
+    from checks.runner import validate_rules
+
+    validate_rules()
