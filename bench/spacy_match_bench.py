@@ -1,4 +1,4 @@
-"""Rulebook vocabularies matched by the current regexes vs one spaCy pass (checks/findings/vocab_matcher.py).
+"""Rulebook vocabularies matched by the current regexes vs one spaCy pass (bench/spacy_vocab.py).
 
 Texts: every part of every case of fixtures/poe_dev, poe_holdout and poe_ext, ingested once per process.
 
@@ -114,8 +114,8 @@ def _clear_caches() -> None:
 def timings(sample: Sample, rounds: int) -> dict[str, float]:
     """Best-of-rounds seconds over the sample: per regex vocabulary, per spaCy phase, the regex fallback and
     the whole activities finder; regex and spaCy interleaved in each round."""
+    from bench.spacy_vocab import build_matcher
     from checks.findings.activities import part_activities
-    from checks.findings.vocab_matcher import build_matcher
 
     vm = build_matcher()
     scanners = regex_scanners()
@@ -198,7 +198,7 @@ def _hit_level(regex: dict[tuple[str, str, int], int], hybrid: dict[tuple[str, s
 def agreement(sample: Sample) -> dict[str, dict]:
     """Per vocabulary: coverage of the translation, and (part, rule id) pairs of the current regexes against
     the hybrid pass (and spaCy alone), with examples of the differences."""
-    from checks.findings.vocab_matcher import VOCABULARIES, build_matcher
+    from bench.spacy_vocab import VOCABULARIES, build_matcher
     from checks.workload_match import find_workload
 
     vm = build_matcher()
@@ -257,7 +257,7 @@ def agreement(sample: Sample) -> dict[str, dict]:
 
 def run(quick: bool = False) -> dict:
     """Speed (ms per 1,000 characters and spaCy/regex ratios) and agreement per vocabulary."""
-    from checks.findings.vocab_matcher import VOCABULARIES, build_matcher
+    from bench.spacy_vocab import VOCABULARIES, build_matcher
     from checks.textutil import fold
 
     logging.disable(logging.CRITICAL)

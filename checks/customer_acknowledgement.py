@@ -45,6 +45,15 @@ class CustomerAcknowledgement:
             message = "customer acknowledgement found: " + ", ".join(KIND_LABEL[k] for k in kinds)
             return result(self, "pass", message, evidence=ev,
                           details={"kinds": kinds, "acknowledgements": [_summary(f) for f in accepted]})
+        unverified = [f for f in found if f.unverified]
+        if unverified:
+            return result(self, "warn", f"customer acknowledgement not verified: {unverified[0].reason}",
+                          evidence=[finding_evidence(f) for f in found],
+                          remediation="Nothing to change if the customer signed the PDF: a reviewer verifies the "
+                                      "signer's certificate (this installation has no trust roots configured). "
+                                      "Otherwise, " + _REMEDIATION[0].lower() + _REMEDIATION[1:],
+                          details={"unverified": [_summary(f) for f in unverified],
+                                   "rejected": [_summary(f) for f in found if not f.unverified]})
         if found:
             first = found[0]
             return result(self, "fail", f"no customer acknowledgement: {first.reason}",

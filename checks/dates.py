@@ -48,7 +48,10 @@ class Dates:
         ref = ctx.reference_date
         start = window_start(ref)
         window = {"from": start.isoformat(), "to": ref.isoformat()}
-        accepted = [f for f in findings_of(claim, docs, ctx).acknowledgements if f.accepted]
+        found = findings_of(claim, docs, ctx).acknowledgements
+        # with no accepted acknowledgement, the date of one that only could not be verified (an intact digital
+        # signature and no trust roots) is still checked: customer_acknowledgement says why it is not accepted
+        accepted = [f for f in found if f.accepted] or [f for f in found if f.unverified]
         if not accepted:
             return result(self, "fail", "no dated customer acknowledgement to check", details=window,
                           remediation="Upload POE with the customer's dated acknowledgement (signature date, "
@@ -62,7 +65,8 @@ class Dates:
         if inside:
             best = max(inside, key=lambda f: f.date)
             return result(self, "pass", f"acknowledgement dated {best.date.isoformat()} ({best.date_source}), "
-                          f"within 12 months before the claim date {ref.isoformat()}",
+                          f"within 12 months before the claim date {ref.isoformat()}"
+                          + ("" if best.accepted else " (its signer is not verified: see customer_acknowledgement)"),
                           evidence=[_evidence(f) for f in inside], details=window)
         later = [f for f in dated if f.date > ref]
         if later:

@@ -92,6 +92,9 @@ class Signature(BaseModel):
     timestamp_trusted: bool = Field(default=False, description="Signing time comes from a trusted timestamp.")
     intact: bool = Field(description="The signed bytes are unchanged.")
     trusted: bool = Field(description="The certificate chains to a configured trust root.")
+    no_trust_roots: bool = Field(
+        default=False, description="Intact and unchanged, but no trust roots were configured, so whether its "
+        "certificate chains to a trusted root (who signed) was not verified.")
     coverage: str | None = Field(default=None, description="pyHanko's coverage level.")
     modified_after: bool = Field(default=False, description="Changes after signing beyond what DocMDP allows.")
     summary: str = Field(default="", description="pyHanko's summary or the validation error.")
@@ -107,6 +110,11 @@ class Signature(BaseModel):
     def valid(self) -> bool:
         """Intact, trusted and not modified after signing."""
         return self.intact and self.trusted and not self.modified_after
+
+    @property
+    def unverified(self) -> bool:
+        """Intact and unchanged, and nothing against it but that no trust roots are configured."""
+        return self.no_trust_roots and self.intact and not self.modified_after
 
 
 class Document(BaseModel):

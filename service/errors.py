@@ -224,3 +224,17 @@ class PdfContentTooLarge(PoecheckError):
 
     code = "content_too_large"
     http_status = 413
+
+
+class ReviewerOnly(PoecheckError):
+    """Only a reviewer key may do this (record a decision, read the agreement)."""
+
+    code = "reviewer_only"
+    http_status = 403
+
+
+class InvalidDecision(PoecheckError):
+    """A decision that cannot be recorded on this report (unknown reason code, override of an absent check...)."""
+
+    code = "invalid_decision"
+    http_status = 422

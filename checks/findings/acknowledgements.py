@@ -46,6 +46,7 @@ class Finding:
     note: str | None = None
     signature: Signature | None = None
     details: dict = field(default_factory=dict)
+    unverified: bool = False  # would count, but nothing could verify it (a digital signature, no trust roots)
 
 
 # ---------------------------------------------------------------- rules
@@ -689,6 +690,11 @@ def _digital_findings(claim: Claim, doc: Document) -> list[Finding]:
             if sig.signing_time else {}
         if sig.valid and _signer_is_customer(sig, claim):
             out.append(Finding(kind=DIGITAL, accepted=True, reason=f"valid PDF digital signature by {who}",
+                               rule_id="pdf_signature", file=sig.file, signature=sig, **when))
+        elif sig.unverified and _signer_is_customer(sig, claim):
+            out.append(Finding(kind=DIGITAL, accepted=False, unverified=True,
+                               reason=f"the PDF digital signature by {who} is intact, but no trust roots are "
+                                      "configured, so its signer cannot be verified",
                                rule_id="pdf_signature", file=sig.file, signature=sig, **when))
         else:
             why = "is not valid" if not sig.valid else "is not tied to a customer-domain signer"

@@ -47,6 +47,7 @@ class _Vocab:
     signing_words: re.Pattern
     title_words: re.Pattern
     signing_statements: re.Pattern
+    letterhead_contacts: re.Pattern
 
 
 def _vocab() -> _Vocab:
@@ -56,7 +57,7 @@ def _vocab() -> _Vocab:
         return re.compile(r"(?<![\w])(?:" + "|".join(data[key]) + r")(?![\w])", re.IGNORECASE)
 
     return _Vocab(alt("customer_roles"), alt("partner_roles"), alt("signing_words"), alt("title_words"),
-                  alt("signing_statements"))
+                  alt("signing_statements"), alt("letterhead_contacts"))
 
 
 @cache
@@ -137,20 +138,22 @@ def _signer(text: str, parties: dict, v: _Vocab) -> str | None:
 
 
 def letterhead_owner(doc: Document, parties: dict, claim: Claim) -> str:
-    """Whose letterhead the document is written on: the party named in the top lines of its first page
-    (customer or partner; unknown when neither or both)."""
+    """Whose letterhead the document is written on: the party named in the top lines of its first page, with
+    the contact details a letterhead carries (its domain, a web or e-mail address, phone, registered office or
+    company number). A name alone at the top may be the recipient's address block or a report's title."""
     first = next((p for p in doc.parts if p.text and p.kind in ("pdf_page", "image_page", "document_body")), None)
     if first is None:
         return "unknown"
     lines = [ln for ln in first.text.split("\n") if ln.strip()][:8]
     stop = next((i for i, ln in enumerate(lines) if _ADDRESSEE.match(ln)), len(lines))
-    top = "\n".join(lines[:min(stop, 4)])
-    lowered = top.lower()
-    cust = bool(parties["customer"].search(top)) or _domain_in(lowered, claim.customer.domains)
-    part = bool(parties["partner"].search(top)) or _domain_in(lowered, claim.partner.domains)
-    if cust and not part:
+    top, block = "\n".join(lines[:min(stop, 4)]), "\n".join(lines[:stop])
+    lowered = block.lower()
+    cust = bool(parties["customer"].search(top))
+    part = bool(parties["partner"].search(block)) or _domain_in(lowered, claim.partner.domains)
+    if cust and not part and (_domain_in(lowered, claim.customer.domains) or vocab().letterhead_contacts.search(block)):
         return "customer"
-    if part and not cust:
+    cust = cust or _domain_in(lowered, claim.customer.domains)
+    if part and not cust and parties["partner"].search(top):
         return "partner"
     return "unknown"
 

@@ -15,11 +15,13 @@ from service.api.body_timeout import BodyTimeout
 from service.api.browser import BrowserGuard
 from service.api.deps import AppState
 from service.api.jobs import CheckRunner, ReuseHook, purge_uploads
-from service.api.routers import checks, health, pages, payouts
+from service.api.routers import checks, decisions, health, pages, payouts, review_pages
 from service.api.sessions import SessionStore
 from service.auth import KeyRing
 from service.config import Settings
+from service.decisions import reason_codes
 from service.store.db import session_factory
+from service.store.decisions import DecisionStore
 from service.store.reports import ReportStore
 from service.trust import load_trust_roots
 
@@ -30,7 +32,13 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings` (default: from the environment); the schema is created on start."""
     settings = settings or Settings()
-    load_trust_roots(settings.trust_roots)  # a bad trust-roots folder stops the start, not each signed PDF
+    trust = load_trust_roots(settings.trust_roots)  # a bad trust-roots folder stops the start, not each signed PDF
+    if trust.anchors:
+        log.info("trust roots: %s (%s)", trust.describe(), trust.source)
+    else:
+        log.warning("no trust roots are configured: an intact PDF digital signature is reported 'warn' (its "
+                    "signer cannot be verified); set POECHECK_TRUST_ROOTS (README, 'Trusting signatures')")
+    reason_codes()  # so does a broken decision reason file
     keys = KeyRing.from_settings(settings)
     if not len(keys):
         log.warning("no API keys configured: every request will get 401 (see README, 'Running the service')")
@@ -50,13 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "what to fix, and the payout ledger. Authenticate with `Authorization: Bearer <key>`.",
         lifespan=lifespan,
     )
-    app.state.poe = AppState(settings=settings, keys=keys, store=ReportStore(session_factory(settings)),
+    db = session_factory(settings)
+    app.state.poe = AppState(settings=settings, keys=keys, store=ReportStore(db),
                              runner=runner, reuse=ReuseHook(settings),
-                             sessions=SessionStore(settings.session_hours * 3600))
+                             sessions=SessionStore(settings.session_hours * 3600), decisions=DecisionStore(db))
     errors.install(app)
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_s)
     app.add_middleware(BrowserGuard)
-    for module in (checks, payouts, health, pages):
+    for module in (checks, decisions, payouts, health, pages, review_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: _openapi(app)

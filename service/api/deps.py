@@ -11,6 +11,7 @@ from service.api.sessions import COOKIE, SessionStore
 from service.auth import KeyRing, Principal
 from service.config import Settings
 from service.errors import Unauthorized
+from service.store.decisions import DecisionStore
 from service.store.reports import ReportStore
 
 
@@ -24,6 +25,7 @@ class AppState:
     runner: CheckRunner
     reuse: ReuseHook
     sessions: SessionStore
+    decisions: DecisionStore
 
 
 def state(request: Request) -> AppState:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from models import Report
+from models.decision import DecisionState
 from service.store.reports import ReportRow, StoredReport
 
 
@@ -23,8 +24,12 @@ class CheckOut(Report):
     partner_id: str | None = Field(default=None, description="Partner id the report belongs to.")
 
     @classmethod
-    def of(cls, stored: StoredReport) -> CheckOut:
-        return cls(id=stored.id, partner_id=stored.owner_partner_id, **stored.report.model_dump())
+    def of(cls, stored: StoredReport, *, reviewer: bool = False) -> CheckOut:
+        """The report as its reader may see it: a partner never sees another partner's identity."""
+        from service.redaction import report_for
+
+        report = report_for(stored.report, reviewer=reviewer)
+        return cls(id=stored.id, partner_id=stored.owner_partner_id, **report.model_dump())
 
 
 class CheckSummary(BaseModel):
@@ -40,6 +45,8 @@ class CheckSummary(BaseModel):
     claim_date: str = Field(description="Claim date (YYYY-MM-DD).")
     verdict: str = Field(description="approvable, needs_more_poe or rejectable.")
     score: int = Field(description="Score 0-100.")
+    decision: DecisionState = Field(default="undecided", description="The final reviewer decision, or 'undecided'.")
+    decided_at: datetime | None = Field(default=None, description="When the final decision was recorded (UTC).")
 
     @classmethod
     def of(cls, row: ReportRow) -> CheckSummary:

@@ -56,6 +56,8 @@ for _name in ("pyhanko", "pyhanko_certvalidator"):
 SIGNER_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"})
 
 NOT_PERFORMED = "not performed"
+#: The only thing against an intact signature when no trust roots are configured.
+NO_TRUST_ROOTS = "no trust roots are configured, so the signer's certificate cannot be verified"
 EMBEDDED_REVINFO = "embedded revocation info only (offline)"
 
 _CRYPTO_FAILURES = (
@@ -184,6 +186,7 @@ def _to_signature(
         timestamp_trusted=ts_trusted,
         intact=status.intact and status.valid,
         trusted=trusted,
+        no_trust_roots=not trusted and reasons == [NO_TRUST_ROOTS],
         coverage=status.coverage.name if status.coverage is not None else None,
         modified_after=not _unmodified(status),
         summary=status.summary(),
@@ -245,11 +248,13 @@ def _trust_problems(
         return [f"a certificate in the chain was revoked{on} (embedded revocation info)"]
     if indic == AdESIndeterminate.TRY_LATER:
         return ["the embedded revocation info is not fresh enough for the signing time"]
+    unchained = indic == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND or (
+        cert.self_signed in ("yes", "maybe") and cert.sha256 not in {a.sha256 for a in store.anchors})
+    if unchained and not store.anchors:
+        return [NO_TRUST_ROOTS]
     if cert.self_signed in ("yes", "maybe") and cert.sha256 not in {a.sha256 for a in store.anchors}:
         return ["self-signed certificate that is not a configured trust root"]
     if indic == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND:
-        if not store.anchors:
-            return ["the certificate is untrusted: no trust roots are configured"]
         return ["the certificate does not chain to a configured trust root"]
     if indic == AdESIndeterminate.CHAIN_CONSTRAINTS_FAILURE and isinstance(status, PdfSignatureStatus):
         try:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from models import Report
 from service.store.db import Base
+from service.store.decisions import with_decision_state
 
 
 class ReportRow(Base):
@@ -45,6 +46,8 @@ class ReportFilter:
     partner: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    decision: str | None = None  # a decision state: undecided, approve, request_more_poe, reject
+    sort: str = "newest"  # newest, oldest, or queue (undecided first, then oldest first)
 
 
 def _utc_naive(value: datetime) -> datetime:
@@ -86,7 +89,7 @@ class ReportStore:
 
     def list(self, filters: ReportFilter, *, scope: str | None = None, limit: int = 20,
              offset: int = 0) -> tuple[list[ReportRow], int]:
-        """Newest first: one page of rows and the total count."""
+        """One page of rows in the filter's order (newest first by default) and the total count."""
         query = select(ReportRow)
         if scope is not None:
             query = query.where(ReportRow.owner_partner_id == scope)
@@ -102,9 +105,9 @@ class ReportStore:
             query = query.where(ReportRow.created_at >= datetime.combine(filters.date_from, time.min))
         if filters.date_to:
             query = query.where(ReportRow.created_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+        query, order = with_decision_state(query, report_id=ReportRow.id, created_at=ReportRow.created_at,
+                                           decision=filters.decision, sort=filters.sort)
         with self._sessions() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = session.scalars(
-                query.order_by(ReportRow.created_at.desc(), ReportRow.id).limit(limit).offset(offset)
-            ).all()
+            rows = session.scalars(query.order_by(*order).limit(limit).offset(offset)).all()
         return list(rows), total

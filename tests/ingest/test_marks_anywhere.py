@@ -90,12 +90,20 @@ def test_dotted_signature_lines_are_not_ink():
     assert not any(m.inked for m in page2.ink_marks)
 
 
-def _text_only_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF that only shows text (no image, no path)."""
+_PEN = ("q 1.6 w 1 J 1 j 0 0 0.5 RG 90 {y} m 100 {y2} 112 {y3} 120 {y} c 128 {y4} 140 {y2} 150 {y} c "
+        "160 {y3} 175 {y2} 188 {y} c 200 {y4} 214 {y2} 230 {y} c S Q")
+
+
+def _text_only_pdf(lines: list[str], *, signed_after: int | None = None) -> bytes:
+    """A one-page PDF showing `lines` of text; with `signed_after`, pen strokes (a drawn path) are drawn
+    between that line and the next, as a signature between a closing and the signer's name."""
     ops = "BT /F1 11 Tf 72 760 Td 14 TL " + " ".join(f"({t}) '" for t in lines) + " ET"
+    if signed_after is not None:
+        y = 760 - 14 * (signed_after + 1) - 14
+        ops += " " + _PEN.format(y=y, y2=y + 14, y3=y - 8, y4=y + 20)
     objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            "/Resources << /Font << /F1 5 0 R >> >> >>",
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+             "/Resources << /Font << /F1 5 0 R >> >> >>"),
             f"<< /Length {len(ops)} >>\nstream\n{ops}\nendstream",
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     out, offsets = b"%PDF-1.4\n", []
@@ -107,6 +115,33 @@ def _text_only_pdf(lines: list[str]) -> bytes:
     out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
     out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return out
+
+
+_BODY = ["", "Completion of the Microsoft Defender for Endpoint deployment", "",
+         "Fabrikam Consulting deployed Defender for Endpoint to 1,200 devices between March and April 2025.",
+         "", "Yours sincerely,", "", "", "Alex Morgan", "IT Director"]
+
+
+@pytest.mark.parametrize("top, accepted", [
+    pytest.param(["Contoso Pharmaceuticals Inc.", "12 Harbour Road, Boston MA", "www.contoso.com | Tel 617 555 0100",
+                  "14 May 2025"], True, id="customer-letterhead"),
+    pytest.param(["14 May 2025", "Contoso Pharmaceuticals Inc.", "12 Harbour Road", "Boston MA 02110"], False,
+                 id="recipient-address-block"),
+])
+def test_a_signature_under_a_closing_is_the_letterheads_owners(top, accepted):
+    """Nothing around the signature names a party: it is the customer's only on the customer's letterhead
+    (a name with contact details), never because the recipient's address block names the customer."""
+    from service.ingest import ingest_bytes
+
+    lines = top + _BODY
+    data = _text_only_pdf(lines, signed_after=lines.index("Yours sincerely,"))
+    doc = ingest_bytes(data, "letter.pdf", settings=Settings())
+    assert _marks(doc), "the drawn signature was not found"
+    claim = Claim.model_validate({"claim_date": "2025-06-01", "partner": {"name": "Fabrikam Consulting Ltd"},
+                                  "customer": {"name": "Contoso Pharmaceuticals Inc.", "domains": ["contoso.com"]},
+                                  "workloads": ["MDE"]})
+    result = ACK.run(claim, [doc], CheckContext.for_claim(claim))
+    assert (result.status == "pass") is accepted, result.message
 
 
 def test_a_page_that_draws_nothing_is_not_rendered():

@@ -162,10 +162,12 @@ def test_root_not_configured_is_untrusted_until_added(tmp_path: Path) -> None:
     (none,) = validate(pdf, None)
     assert_outcome(none, "untrusted")
     assert "no trust roots are configured" in none.reason
+    assert none.no_trust_roots and none.unverified
 
     shutil.copy(CORPUS_TRUST / "pyhanko__root.cert.pem", tmp_path)
     (other_root,) = validate(pdf, tmp_path)
     assert_outcome(other_root, "untrusted")
+    assert not other_root.no_trust_roots
 
     shutil.copy(DEV_ROOT, tmp_path)
     (trusted,) = validate(pdf, tmp_path)
@@ -321,3 +323,19 @@ def test_service_refuses_to_start_with_misconfigured_trust_roots(tmp_path: Path)
     (tmp_path / "roots" / "bad.pem").write_bytes(b"not a cert")
     with pytest.raises(TrustRootsError, match="is not a PEM or DER certificate"):
         create_app(Settings(data_dir=tmp_path, trust_roots=tmp_path / "roots"))
+
+
+def test_tampered_signature_without_trust_roots_is_not_merely_unverified() -> None:
+    (sig,) = validate(DEV_DOCS / "dev-032" / "Services_Completion_Letter_signed.pdf", None)
+    assert not sig.no_trust_roots and not sig.unverified
+
+
+def test_system_trust_roots_are_the_system_bundle() -> None:
+    from service.trust import load_trust_roots, system_bundle
+
+    store = load_trust_roots(Path("system"))
+    assert store.kind == "system" and len(store.anchors) > 50 and Path(store.source) == system_bundle()
+    # a real public root list is in use: the dev CA's letter does not chain to it, and says so
+    (sig,) = validate(DEV_DOCS / "dev-007" / "Services_Completion_Letter_signed.pdf", Path("system"))
+    assert not sig.trusted and not sig.no_trust_roots
+    assert "does not chain to a configured trust root" in sig.reason

@@ -5,21 +5,24 @@ from datetime import date
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BeforeValidator
 
 from models import Claim
+from models.decision import DecisionState
 from models.report import Verdict
 from service.api.deps import Caller, scope, state
 from service.api.jobs import process_check
-from service.api.schemas import CheckOut, CheckPage, CheckSummary, ErrorOut
+from service.api.review_view import csv_lines, summaries
+from service.api.schemas import CheckOut, CheckPage, ErrorOut
 from service.api.uploads import read_upload
 from service.auth import Principal
 from service.claims import parse_claim
 from service.errors import NotFound, PartnerMismatch
 from service.ingest.detect import ACCEPTED
+from service.store.decisions import Sort
 from service.store.page_images import image_file
 from service.store.reports import ReportFilter
 
@@ -80,7 +83,7 @@ async def create_check(request: Request, principal: Caller) -> CheckOut:
     job = partial(process_check, claim, upload, settings=st.settings, store=st.store, reuse=st.reuse,
                   owner_partner_id=claim.partner.partner_id)
     stored = await st.runner.run((ticket, admitted), job, on_cancel=upload.cleanup)
-    return CheckOut.of(stored)
+    return CheckOut.of(stored, reviewer=principal.is_reviewer)
 
 
 @router.get("/{report_id}", response_model=CheckOut, responses=_ERRORS, summary="Read a stored report")
@@ -89,26 +92,57 @@ async def get_check(report_id: str, request: Request, principal: Caller) -> Chec
     stored = await run_in_threadpool(state(request).store.get, report_id, scope=scope(principal))
     if stored is None:
         raise NotFound(f"No report {report_id}.")
-    return CheckOut.of(stored)
+    return CheckOut.of(stored, reviewer=principal.is_reviewer)
 
 
-@router.get("", response_model=CheckPage, responses=_ERRORS, summary="List stored reports")
-async def list_checks(
-    request: Request,
+def list_filters(
     principal: Caller,
     verdict: Annotated[Verdict | None,
                        Query(description="Only this verdict.")] = None,
     partner: Annotated[str | None, Query(description="Partner name (part of it, any case) or exact partner id.")] = None,
     date_from: Annotated[IsoDay, Query(description="Submitted on or after this day (UTC).")] = None,
     date_to: Annotated[IsoDay, Query(description="Submitted on or before this day (UTC).")] = None,
+    decision: Annotated[DecisionState | None, Query(description="Only reports whose final decision is this "
+                                                                "('undecided': none yet).")] = None,
+    sort: Annotated[Sort | None, Query(description="'queue': undecided first, then oldest first (a reviewer's "
+                                                   "default); 'newest' (a partner's default); 'oldest'.")] = None,
+) -> ReportFilter:
+    """The list filters of GET /v1/checks and its CSV export."""
+    return ReportFilter(verdict=verdict, partner=partner, date_from=date_from, date_to=date_to, decision=decision,
+                        sort=sort or ("queue" if principal.is_reviewer else "newest"))
+
+
+Filters = Annotated[ReportFilter, Depends(list_filters)]
+
+
+@router.get("", response_model=CheckPage, responses=_ERRORS, summary="List stored reports")
+async def list_checks(
+    request: Request,
+    principal: Caller,
+    filters: Filters,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")] = 0,
 ) -> CheckPage:
-    """Reports newest first, filtered and paginated; a partner sees only its own."""
-    filters = ReportFilter(verdict=verdict, partner=partner, date_from=date_from, date_to=date_to)
-    rows, total = await run_in_threadpool(state(request).store.list, filters, scope=scope(principal),
-                                          limit=limit, offset=offset)
-    return CheckPage(items=[CheckSummary.of(r) for r in rows], total=total, limit=limit, offset=offset)
+    """Reports filtered and paginated, with their decision state; a partner sees only its own."""
+    st = state(request)
+    rows, total = await run_in_threadpool(st.store.list, filters, scope=scope(principal), limit=limit, offset=offset)
+    items = await run_in_threadpool(summaries, rows, st.decisions)
+    return CheckPage(items=items, total=total, limit=limit, offset=offset)
+
+
+_CSV = {200: {"description": "One line per report.", "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get(".csv", response_class=StreamingResponse, responses={**_CSV, 401: {"model": ErrorOut},
+                                                                  422: {"model": ErrorOut}},
+            summary="Export the filtered list as CSV")
+async def export_checks(request: Request, principal: Caller, filters: Filters) -> StreamingResponse:
+    """Every report matching the filters of GET /v1/checks (no paging), in the same order, as CSV; reviewers
+    also get each final decision's reason code and reviewer."""
+    st = state(request)
+    lines = csv_lines(filters, principal, reports=st.store, decisions=st.decisions)
+    return StreamingResponse(lines, media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="poecheck-reports.csv"'})
 
 
 _PNG = {200: {"description": "The page image.", "content": {"image/png": {"schema": {"type": "string",

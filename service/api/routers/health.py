@@ -1,4 +1,4 @@
-"""/healthz (the process answers) and /readyz (store reachable, tesseract present)."""
+"""/healthz (the process answers) and /readyz (store reachable, tesseract present; trust roots reported)."""
 from __future__ import annotations
 
 import shutil
@@ -6,7 +6,7 @@ import shutil
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.api.deps import state
 
@@ -19,6 +19,9 @@ class Ready(BaseModel):
     status: str
     store: str
     tesseract: str
+    trust_roots: str = Field(description="How PDF digital signatures are verified: the roots in use, or "
+                             "'none configured' (signatures are then 'warn', not 'pass'); it never makes the "
+                             "service not ready.")
 
 
 class NotReady(BaseModel):
@@ -28,6 +31,7 @@ class NotReady(BaseModel):
     message: str
     store: str
     tesseract: str
+    trust_roots: str
 
 
 @router.get("/healthz", summary="The process is up")
@@ -46,7 +50,19 @@ async def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # noqa: BLE001 - any driver error means "not ready"
         store = f"unreachable ({type(exc).__name__})"
     tesseract = "ok" if shutil.which("tesseract") else "missing"
+    trust = await run_in_threadpool(_trust_roots, state(request).settings)
     if store == "ok" and tesseract == "ok":
-        return JSONResponse({"status": "ready", "store": store, "tesseract": tesseract})
+        return JSONResponse({"status": "ready", "store": store, "tesseract": tesseract, "trust_roots": trust})
     return JSONResponse({"code": "not_ready", "message": f"store: {store}; tesseract: {tesseract}",
-                         "store": store, "tesseract": tesseract}, status_code=503)
+                         "store": store, "tesseract": tesseract, "trust_roots": trust}, status_code=503)
+
+
+def _trust_roots(settings) -> str:
+    """The trust roots in use, in one line (the folder is re-read when it changes)."""
+    from service.errors import PoecheckError
+    from service.trust import load_trust_roots
+
+    try:
+        return load_trust_roots(settings.trust_roots).describe()
+    except PoecheckError as exc:
+        return f"{exc.code}: {exc.message}"

@@ -11,12 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from models import WORKLOAD_IDS
+from models.decision import DECISION_STATES
 from models.report import VERDICTS
 from service.api.deps import current_principal, scope, state
+from service.api.review_view import csv_query, decision_context, summaries
 from service.api.routers.checks import MAX_OFFSET
-from service.api.schemas import CheckSummary
 from service.api.sessions import COOKIE
 from service.ingest.detect import ACCEPTED
+from service.redaction import report_for
+from service.store.decisions import SORTS
 from service.store.page_images import highlight_boxes, load_index
 from service.store.reports import ReportFilter
 
@@ -82,18 +85,23 @@ async def self_check(request: Request) -> Response:
 
 @router.get("/queue")
 async def queue(request: Request, verdict: str = "", partner: str = "", date_from: str = "",
-                date_to: str = "", page: int = 1) -> Response:
+                date_to: str = "", decision: str = "", sort: str = "", page: int = 1) -> Response:
     principal = current_principal(request)
     if principal is None:
         return _login_redirect(request)
+    sort = sort if sort in SORTS else ("queue" if principal.is_reviewer else "newest")
     filters = ReportFilter(verdict=verdict if verdict in VERDICTS else None, partner=partner or None,
-                           date_from=_day(date_from), date_to=_day(date_to))
+                           date_from=_day(date_from), date_to=_day(date_to),
+                           decision=decision if decision in DECISION_STATES else None, sort=sort)
     page = min(max(page, 1), MAX_OFFSET // PAGE_SIZE)
     rows, total = await run_in_threadpool(state(request).store.list, filters, scope=scope(principal),
                                           limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    query = {"verdict": verdict, "partner": partner, "date_from": date_from, "date_to": date_to}
-    return _page(request, "queue.html", principal, rows=[CheckSummary.of(r) for r in rows], total=total,
-                 page=page, pages=max(1, -(-total // PAGE_SIZE)), query=query, verdicts=VERDICTS,
+    query = {"verdict": verdict, "partner": partner, "date_from": date_from, "date_to": date_to,
+             "decision": decision, "sort": sort}
+    items = await run_in_threadpool(summaries, rows, state(request).decisions)
+    return _page(request, "queue.html", principal, rows=items, total=total, page=page,
+                 pages=max(1, -(-total // PAGE_SIZE)), query=query, verdicts=VERDICTS,
+                 decision_states=DECISION_STATES, sorts=SORTS, csv_url="/v1/checks.csv?" + csv_query(filters),
                  qs=lambda p: urlencode({**query, "page": p}))
 
 
@@ -106,10 +114,12 @@ async def report_page(request: Request, report_id: str) -> Response:
     stored = await run_in_threadpool(st.store.get, report_id, scope=scope(principal))
     if stored is None:
         return _page(request, "not_found.html", principal, status_code=404, report_id=report_id)
-    pages = _pages_with_highlights(load_index(st.settings, report_id), stored.report)
+    report = report_for(stored.report, reviewer=principal.is_reviewer)
+    pages = _pages_with_highlights(load_index(st.settings, report_id), report)
     page_of = {p["part"]: p["n"] for p in pages}
-    return _page(request, "report.html", principal, id=report_id, r=stored.report, pages=pages,
-                 page_of=page_of, owner=stored.owner_partner_id)
+    return _page(request, "report.html", principal, id=report_id, r=report, pages=pages,
+                 page_of=page_of, owner=stored.owner_partner_id,
+                 **await decision_context(request, principal, stored))
 
 
 def _pages_with_highlights(entries: list[dict], report) -> list[dict]:

@@ -1,11 +1,11 @@
-"""The spaCy vocabulary matcher prototype (checks/findings/vocab_matcher.py) on sentences and dev letters."""
+"""The spaCy vocabulary matcher prototype (bench/spacy_vocab.py) on sentences and dev letters."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from checks.findings.vocab_matcher import (
+from bench.spacy_vocab import (
     TOKEN_PATTERNS,
     VOCABULARIES,
     build_matcher,
@@ -13,6 +13,7 @@ from checks.findings.vocab_matcher import (
     vocabulary_rules,
 )
 from checks.textutil import fold, rules
+from tests.checks.conftest import build  # noqa: F401 (the dev letters fixture)
 
 
 def hits(text: str, *, fallback: bool = False) -> list[tuple[str, str]]:
@@ -130,7 +131,7 @@ def test_every_regex_is_translated_or_kept_as_a_regex():
 
 
 @pytest.mark.parametrize("case", ["dev-001", "dev-002", "dev-014", "dev-026", "dev-034"])
-def test_same_rules_as_the_regexes_on_dev_letters(build, case):
+def test_same_rules_as_the_regexes_on_dev_letters(build, case):  # noqa: F811
     from bench.spacy_match_bench import regex_scanners
 
     _claim, docs = build.dev_pdf(case)
