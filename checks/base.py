@@ -30,12 +30,20 @@ class CheckContext:
     store_available: bool = False
     reuse_matches: tuple[ReuseMatch, ...] = ()
     extra: dict = field(default_factory=dict)
+    #: The optional claim fields the caller stated (models.claim.OPTIONAL_FIELDS); None: all of them, with
+    #: POE_RULES §3 defaults for those left out. Only the self-check form states fewer.
+    stated: frozenset[str] | None = None
 
     @classmethod
     def for_claim(cls, claim: Claim, **kwargs) -> CheckContext:
         """Context with the claim date as reference and the customer's country's date order."""
         order = "MDY" if claim.customer.country in month_first_countries() else "DMY"
         return cls(reference_date=claim.claim_date, date_order=order, **kwargs)
+
+
+    def not_given(self, *fields: str) -> list[str]:
+        """Of `fields` (claim paths such as 'customer.flags'), those the caller did not state."""
+        return [] if self.stated is None else [f for f in fields if f not in self.stated]
 
 
 class Check(Protocol):
@@ -93,3 +101,14 @@ def result(check: type | object, status: str, message: str, *, evidence: Sequenc
         remediation=None if status in ("pass", "not_applicable") else remediation,
         details=details or {},
     )
+
+
+def not_checked(check: type | object, fields: Sequence[str], *, why: str = "",
+                details: dict | None = None) -> CheckResult:
+    """`warn`: the check cannot decide because the self-check did not give `fields` (never a silent pass)."""
+    from models.claim import OPTIONAL_FIELDS
+
+    names = " and ".join(OPTIONAL_FIELDS.get(f, f) for f in fields)
+    return result(check, "warn", f"not checked: give {names}" + (f" ({why})" if why else ""), blocking=False,
+                  remediation=f"Give {names} in the claim, then check again.",
+                  details={**(details or {}), "not_given": list(fields)})

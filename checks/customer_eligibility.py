@@ -12,13 +12,13 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from checks.base import CheckContext, evidence, iter_parts, result
+from checks.base import CheckContext, evidence, iter_parts, not_checked, result
 from checks.textutil import fold, rules, sentence_at, sentences
 from models import CheckResult, Claim, Document, Evidence
+from models.claim import FLAG_LABELS
 
 _FILE = "eligibility.yaml"
-_LABELS = {"gcc_high": "GCC High", "dod": "DoD", "charity": "charity/nonprofit", "test": "test/demo tenant",
-           "trial": "trial/free subscription", "quick_start": "Quick Start tenant", "21vianet": "21Vianet"}
+_LABELS = FLAG_LABELS
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +74,10 @@ class CustomerEligibility:
             return result(self, "fail", "excluded customer: " + "; ".join(parts), evidence=ev, details=details,
                           remediation="Customers in GCC High, DoD, charity grant, test, trial, Quick Start or "
                                       "21Vianet tenants are not eligible; claim only paid commercial tenants.")
+        missing = ctx.not_given("customer.flags")
+        if missing:
+            return not_checked(self, missing, details=details, why="GCC High, DoD, charity, test, trial, Quick Start "
+                               "or 21Vianet, or none of these; the POE shows none")
         return result(self, "pass", "no exclusion flag in the claim or the POE", details=details)
 
 

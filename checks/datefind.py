@@ -11,7 +11,7 @@ import dateparser
 #: Month names in the languages POE is written in (English, German, French, Spanish, Italian, Dutch,
 #: Portuguese, Scandinavian); abbreviations where they are common.
 _MONTH = (r"(?:jan(?:uary|uar|vier|eiro|uari)?|feb(?:ruary|ruar|braio|rero|ruari)?|f[ée]vr(?:ier)?|fevereiro|gennaio"
-          r"|enero|mar(?:ch|s|zo|ço|co)?|m(?:ä|ae)rz|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|may|mai|mayo|maggio"
+          r"|enero|mar(?:ch|s|zo|ço|co)?|m(?:ä|ae|a)rz|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|may|mai|mayo|maggio"
           r"|mei|maio|june?|juni|juin|junio|giugno|junho|july?|juli|juillet|julio|luglio|julho|aug(?:ust|ustus)?"
           r"|ao[uû]t|agosto|sep(?:t(?:ember|embre|iembre)?)?|setiembre|settembre|setembro|oct(?:ober|obre|ubre)?"
           r"|okt(?:ober)?|ottobre|outubro|nov(?:ember|embre|iembre|embro)?|dec(?:ember)?|d[ée]c(?:embre)?|dez(?:ember|embro)?"

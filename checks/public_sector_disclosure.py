@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from checks.base import CheckContext, evidence, result
+from checks.base import CheckContext, evidence, not_checked, result
 from checks.findings import findings_of
 from checks.findings.activities import customer_authored
 from checks.rulebook import RULES_DIR, RuleFileError
@@ -71,7 +71,13 @@ class PublicSectorDisclosure:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         if claim.customer.segment != "public_sector":
+            missing = ctx.not_given("customer.segment")
+            if missing:
+                return not_checked(self, missing, why="a public-sector customer needs a fee disclosure")
             return result(self, "not_applicable", "the customer is not public sector")
+        missing = ctx.not_given("customer.country")
+        if missing:
+            return not_checked(self, missing, why="the disclosure rules of public-sector claims depend on it")
         country = claim.customer.country
         restricted, disclosure = _countries()
         if country in restricted:

@@ -12,7 +12,30 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 WORKLOAD_IDS: tuple[str, ...] = (
     "ENTRA_ID_P2", "MDE", "MIP", "INTUNE", "IRM", "MDI", "MDO", "MDA",
 )
-CUSTOMER_FLAGS = ("gcc_high", "dod", "charity", "test", "trial", "quick_start", "21vianet")
+#: Customer exclusion flags (POE_RULES.md §3) and what messages and pages call them.
+FLAG_LABELS: dict[str, str] = {
+    "gcc_high": "GCC High", "dod": "DoD", "charity": "charity/nonprofit", "test": "test/demo tenant",
+    "trial": "trial/free subscription", "quick_start": "Quick Start tenant", "21vianet": "21Vianet"}
+CUSTOMER_FLAGS = tuple(FLAG_LABELS)
+#: The optional claim fields (POE_RULES.md §3) and what a message calls them. A claim sent as JSON (API, CLI,
+#: batch, eval) states all of them, by default when left out; only the self-check form says which ones its
+#: user gave, and a check whose deciding field was not given then says so instead of passing.
+OPTIONAL_FIELDS: dict[str, str] = {
+    "claim_id": "the claim id",
+    "partner.aliases": "the partner's other names",
+    "partner.domains": "the partner's e-mail domains",
+    "partner.partner_id": "the partner id",
+    "partner.mci_enrolled": "whether the partner is enrolled in MCI",
+    "partner.security_designation": "whether the partner holds the Security designation",
+    "customer.aliases": "the customer's other names",
+    "customer.domains": "the customer's e-mail domains",
+    "customer.tenant_id": "the customer's tenant id",
+    "customer.country": "the customer's country",
+    "customer.segment": "the customer's segment",
+    "customer.flags": "the customer's flags",
+    "association_month": "the association month",
+    "usage": "the monthly usage",
+}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from models import Claim
+from models.claim import OPTIONAL_FIELDS
 from service.errors import FileMissing, InvalidClaim
 
 
@@ -27,8 +28,11 @@ def parse_claim(data: str | bytes | dict) -> Claim:
         raise InvalidClaim(f"claim is not JSON: {exc.msg} at line {exc.lineno}") from exc
     except UnicodeDecodeError as exc:
         raise InvalidClaim("claim is not UTF-8 text") from exc
-    except (ValueError, RecursionError) as exc:  # a number too long to read, nesting too deep
-        raise InvalidClaim(f"claim is not readable JSON ({type(exc).__name__})") from exc
+    except RecursionError as exc:
+        raise InvalidClaim("claim is not readable JSON: it is nested too deeply") from exc
+    except ValueError as exc:  # e.g. a number too long to read
+        raise InvalidClaim("claim is not readable JSON: it holds a value that cannot be read (a number too "
+                           "long?)") from exc
     if not isinstance(obj, dict):
         raise InvalidClaim("claim must be a JSON object")
     try:
@@ -43,6 +47,29 @@ def load_claim(path: Path) -> Claim:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise FileMissing(f"claim file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidClaim(f"cannot read claim {path}: {exc}") from exc
+    except IsADirectoryError as exc:
+        raise InvalidClaim(f"the claim {path} is a folder; give the claim JSON file") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidClaim(f"the claim {path} is not JSON text (a PDF or another document?); give the claim JSON "
+                           "file (POE_RULES.md §3) and the POE files as arguments") from exc
+    except OSError as exc:
+        raise InvalidClaim(f"cannot read the claim {path}: {exc.strerror or 'read error'}") from exc
     return parse_claim(text)
+
+
+def parse_stated(data: str | bytes | None) -> frozenset[str] | None:
+    """The optional claim fields the self-check form's user gave: a JSON list of paths of
+    models.claim.OPTIONAL_FIELDS (e.g. ["customer.flags", "customer.segment"]); None when not sent."""
+    if data is None:
+        return None
+    try:
+        fields = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidClaim("'stated' is not a JSON list of claim fields") from exc
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise InvalidClaim("'stated' must be a JSON list of claim fields, e.g. [\"customer.flags\"]")
+    unknown = sorted({f for f in fields if f not in OPTIONAL_FIELDS})
+    if unknown:
+        shown = ", ".join(repr(f)[:60] for f in unknown[:3])
+        raise InvalidClaim(f"'stated' names unknown claim field(s) {shown}; known: {', '.join(OPTIONAL_FIELDS)}")
+    return frozenset(fields)

@@ -13,7 +13,40 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: readable at 80 columns and in a pipe
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"poecheck {version('poecheck')}")
+        except PackageNotFoundError:
+            typer.echo("poecheck (not installed as a package)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                      help="Print poecheck's version and exit."),
+) -> None:
+    """Pre-screen Proof of Execution for Microsoft partner incentive claims."""
+
+
+def _plain_metavars(command) -> None:
+    """Every argument and option that takes a value shows a name (FILE, CLAIM) in help, never a Python
+    type such as <path> or <list[Path]>: the commands' own metavars, else the parameter's name."""
+    for param in command.params:
+        if param.param_type_name == "argument":
+            param.display_type_rich = lambda ctx: None  # typer adds the type (<path>) to arguments' help
+        if getattr(param, "is_flag", False) or param.metavar is not None:
+            continue
+        param.metavar = (param.name or "value").upper()
+    for sub in getattr(command, "commands", {}).values():
+        _plain_metavars(sub)
 
 
 def fail(message: str) -> typer.Exit:
@@ -55,7 +88,9 @@ def main() -> None:
     try:
         if len(sys.argv) > 1 and sys.argv[1] in _JUDGING and "--help" not in sys.argv:
             validate_rules()
-        code = app(standalone_mode=False)
+        command = typer.main.get_command(app)
+        _plain_metavars(command)
+        code = command.main(prog_name="poecheck", standalone_mode=False)
     except PoecheckError as exc:
         typer.echo(f"poecheck: {exc.code}: {exc.message}", err=True)
         sys.exit(exc.exit_code)
@@ -69,7 +104,9 @@ def main() -> None:
         message = getattr(exc, "format_message", None)
         if message is None or not isinstance(getattr(exc, "exit_code", None), int):
             raise
-        if message():  # empty when no arguments were given and the help was printed
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help, on stdout
+            typer.echo(message())
+        elif message():
             typer.echo(f"poecheck: usage: {message()} (see --help)", err=True)
         sys.exit(2)
     if isinstance(code, int) and code:

@@ -8,6 +8,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Characters of text per document that the checks read (POECHECK_CHECK_TEXT_CHARS).
 CHECK_TEXT_CHARS = 500_000
+#: Settings that can change a claim's result (what is read, how, and within which limits); with the trust roots'
+#: fingerprint they are part of a batch result's key, so changing one redoes the claims.
+CHECK_SETTINGS = ("ocr_timeout_s", "ocr_dpi", "max_pages", "max_pixels", "max_depth", "max_attachments",
+                  "max_file_bytes", "parse_timeout_s", "parse_cpu_s", "parse_memory_mb", "pdf_page_content_mb",
+                  "pdf_page_operators", "pdf_content_mb", "pdf_operators", "check_text_chars")
 
 
 class Settings(BaseSettings):
@@ -15,7 +20,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("data"), description="Where the store, kept uploads and temp files go.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir.")
-    trust_roots: Path | None = Field(default=None, description="Folder of PEM/DER root certificates.")
+    trust_roots: Path | None = Field(default=None, description="Folder of PEM/DER root certificates, or 'system' "
+                                     "for the operating system's certificate bundle.")
     keep_uploads: bool = Field(default=False, description="Keep uploaded files in data_dir/uploads.")
     upload_retention_days: int = Field(default=30, ge=1)
     ocr_timeout_s: float = Field(default=30.0, gt=0, description="Per-page OCR timeout.")

@@ -238,3 +238,9 @@ class InvalidDecision(PoecheckError):
 
     code = "invalid_decision"
     http_status = 422
+
+
+class InvalidOutput(PoecheckError):
+    """The output folder of a batch cannot be used (a file, not writable); checked before any work."""
+
+    code = "invalid_output"

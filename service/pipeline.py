@@ -67,15 +67,16 @@ def _capped(doc: Document, max_chars: int) -> Document:
 
 def run_claim(claim: Claim, docs: Sequence[Document], *, reuse: ReuseIndex | None = None,
               now: datetime | None = None, max_chars: int = CHECK_TEXT_CHARS,
-              time_limit_s: float | None = None) -> Report:
+              time_limit_s: float | None = None, stated: frozenset[str] | None = None) -> Report:
     """Run every check and the payout (when the claim carries usage) and build the report.
 
     The checks read at most `max_chars` characters per document (see cap_text) and, with
-    `time_limit_s`, stop with ChecksTimeout when they run longer.
+    `time_limit_s`, stop with ChecksTimeout when they run longer. `stated` is given only for a claim from
+    the self-check form: the optional fields its user filled in (see models.claim.OPTIONAL_FIELDS).
     """
     docs = cap_text(docs, max_chars=max_chars)
     matches = tuple(reuse.query(claim, docs)) if reuse is not None else ()
-    ctx = CheckContext.for_claim(claim, store_available=reuse is not None, reuse_matches=matches)
+    ctx = CheckContext.for_claim(claim, store_available=reuse is not None, reuse_matches=matches, stated=stated)
     try:
         results = _run_checks_within(claim, docs, ctx, time_limit_s)
     except TimeLimitExpired:

@@ -416,10 +416,15 @@ def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docume
                                    **{**base, "start": blk.typed[0], "end": blk.typed[1]}, **when))
             elif marks:
                 out.append(_inked_finding(part, marks, base, when or _letter_date(part, doc, docs, order)))
-            elif name and (title or dated):
+            elif name and (title or dated) and marks is None and blk.ocr:
+                # a scanned block whose page image could not be measured: its printed fields are all there is
                 out.append(Finding(accepted=True, reason="customer signature block with name"
                                    + (", title" if title else "") + (" and date" if dated else " (undated)"),
                                    rule_id=blk.heading_rule, **base, **when))
+            elif name and (title or dated):
+                out.append(Finding(accepted=False, reason="the customer's signature block holds a printed name but no "
+                                   "handwritten mark (a typed or font-set name is a flat signature)",
+                                   rule_id="no_handwritten_mark", **base, **when))
             elif blk.ocr and not name and not blk.wordy:
                 out.append(Finding(accepted=False, reason="the scanned customer signature block could not be read "
                                    "and no handwritten mark was found in it", rule_id=blk.heading_rule,
@@ -633,6 +638,16 @@ def is_top_level(part: Part) -> bool:
     return ".msg >" not in part.file.lower() and ".eml >" not in part.file.lower() and " > " not in part.path
 
 
+def _address_in_thread(name: str | None, quoted: str) -> str | None:
+    """The sender's address when the message lacks it (an Exchange-only sender): the address the quoted
+    earlier message of the thread gives beside the same display name ("To: Name <address>")."""
+    name = " ".join((name or "").split())
+    if len(name) < 3 or "@" in name:
+        return None
+    m = re.search(re.escape(name) + r"\s*<\s*([^<>\s]+@[^<>\s]+)\s*>", quoted, re.IGNORECASE)
+    return m.group(1).lower() if m else None
+
+
 def _email_findings(claim: Claim, doc: Document) -> list[Finding]:
     out: list[Finding] = []
     domains = claim.customer.domains
@@ -643,18 +658,19 @@ def _email_findings(claim: Claim, doc: Document) -> list[Finding]:
         cut = own_text_end(body)
         sent = meta.sent.date() if meta.sent else None
         when = {"date": sent, "date_source": "e-mail sent date"} if sent else {}
-        from_customer = domain_matches(meta.sender_email, domains)
+        sender_email = meta.sender_email or _address_in_thread(meta.sender, body[cut:])
+        from_customer = domain_matches(sender_email, domains)
         if from_customer:
             hit = approval_phrase(body[:cut])
             if hit:
-                out.append(Finding(kind=EMAIL, accepted=True, reason=f"e-mail from the customer ({meta.sender_email})"
+                out.append(Finding(kind=EMAIL, accepted=True, reason=f"e-mail from the customer ({sender_email})"
                                    " confirming the work", rule_id=hit[0], file=part.file, part=part,
-                                   start=hit[1], end=hit[2], details={"sender": meta.sender_email}, **when))
+                                   start=hit[1], end=hit[2], details={"sender": sender_email}, **when))
             else:
                 out.append(Finding(kind=EMAIL, accepted=False, reason="the customer's e-mail does not confirm or "
                                    "approve the work (a signature block alone is not an acknowledgement)",
                                    rule_id="no_approval", file=part.file, part=part, start=0,
-                                   end=min(cut, 200), details={"sender": meta.sender_email}, **when))
+                                   end=min(cut, 200), details={"sender": sender_email}, **when))
             continue
         rest = body[cut:]
         quoted = sorted((m for _rid, rx in _compiled("quoted_sender") for m in rx.finditer(rest)), key=lambda m: m.start())

@@ -13,8 +13,8 @@ from service.errors import PoecheckError, Unauthorized
 
 log = logging.getLogger(__name__)
 
-_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               413: "too_large", 415: "unsupported_media_type", 422: "invalid_request"}
+_HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_request"}
 
 
 def error_response(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:

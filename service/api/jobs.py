@@ -151,8 +151,11 @@ class ReuseHook:
 
 
 def process_check(claim: Claim, upload: Upload, *, settings: Settings, store: ReportStore,
-                  reuse: ReuseHook | None, owner_partner_id: str | None) -> StoredReport:
-    """Ingest the uploaded files, run the claim, store the report (and page images); always removes the upload."""
+                  reuse: ReuseHook | None, owner_partner_id: str | None,
+                  stated: frozenset[str] | None = None) -> StoredReport:
+    """Ingest the uploaded files, run the claim, store the report (and page images); always removes the upload.
+
+    `stated`: the optional claim fields the self-check form's user gave (None for a claim sent as JSON)."""
     from service.pipeline import cap_text, ingest_files, run_claim
     from service.store.page_images import save_page_images
 
@@ -161,7 +164,7 @@ def process_check(claim: Claim, upload: Upload, *, settings: Settings, store: Re
         docs = cap_text(ingest_files(list(upload.files.values()), settings=settings),
                         max_chars=settings.check_text_chars)
         report = run_claim(claim, docs, reuse=reuse, max_chars=settings.check_text_chars,
-                           time_limit_s=settings.checks_timeout_s)
+                           time_limit_s=settings.checks_timeout_s, stated=stated)
         stored = store.add(report, owner_partner_id=owner_partner_id)
         if reuse is not None:
             reuse.remember(stored, claim, docs)

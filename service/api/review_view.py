@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict
 from typing import get_args
 from urllib.parse import urlencode
 
@@ -42,9 +43,7 @@ def _with(rows: Sequence[ReportRow], finals: dict[str, Decision]) -> list[CheckS
 
 def csv_query(filters: ReportFilter) -> str:
     """The query string of GET /v1/checks.csv for these filters."""
-    values = {"verdict": filters.verdict, "partner": filters.partner, "date_from": filters.date_from,
-              "date_to": filters.date_to, "decision": filters.decision, "sort": filters.sort}
-    return urlencode({k: str(v) for k, v in values.items() if v})
+    return urlencode({k: str(v) for k, v in asdict(filters).items() if v})
 
 
 def _cell(value: object) -> str:

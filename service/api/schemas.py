@@ -22,6 +22,8 @@ class CheckOut(Report):
 
     id: str = Field(description="Id of the stored report: GET /v1/checks/{id}.")
     partner_id: str | None = Field(default=None, description="Partner id the report belongs to.")
+    batch_id: str | None = Field(default=None, description="The batch that checked the claim (None: an upload).")
+    input_claim_id: str | None = Field(default=None, description="The claim's id in the batch input.")
 
     @classmethod
     def of(cls, stored: StoredReport, *, reviewer: bool = False) -> CheckOut:
@@ -29,7 +31,8 @@ class CheckOut(Report):
         from service.redaction import report_for
 
         report = report_for(stored.report, reviewer=reviewer)
-        return cls(id=stored.id, partner_id=stored.owner_partner_id, **report.model_dump())
+        return cls(id=stored.id, partner_id=stored.owner_partner_id, batch_id=stored.batch_id,
+                   input_claim_id=stored.input_claim_id, **report.model_dump())
 
 
 class CheckSummary(BaseModel):
@@ -47,13 +50,15 @@ class CheckSummary(BaseModel):
     score: int = Field(description="Score 0-100.")
     decision: DecisionState = Field(default="undecided", description="The final reviewer decision, or 'undecided'.")
     decided_at: datetime | None = Field(default=None, description="When the final decision was recorded (UTC).")
+    batch_id: str | None = Field(default=None, description="The batch that checked the claim (None: an upload).")
+    input_claim_id: str | None = Field(default=None, description="The claim's id in the batch input.")
 
     @classmethod
     def of(cls, row: ReportRow) -> CheckSummary:
         return cls(id=row.id, created_at=row.created_at.replace(tzinfo=UTC), claim_id=row.claim_id, partner=row.partner,
                    partner_id=row.owner_partner_id, customer=row.customer,
                    workloads=[w for w in row.workloads.split(",") if w], claim_date=row.claim_date,
-                   verdict=row.verdict, score=row.score)
+                   verdict=row.verdict, score=row.score, batch_id=row.batch_id, input_claim_id=row.input_claim_id)
 
 
 class CheckPage(BaseModel):

@@ -16,6 +16,7 @@ from service.errors import DocumentTooLarge, InvalidUpload, TooManyFiles, Unsupp
 
 MAX_FIELD_BYTES = 1024 * 1024  # the claim JSON
 FILE_FIELDS = ("files", "file")
+TEXT_FIELDS = ("claim", "stated")
 _UNSAFE = re.compile(r"[^\w.\- ()+,@&]+", re.UNICODE)
 
 
@@ -26,6 +27,7 @@ class Upload:
     folder: Path
     files: dict[str, Path] = field(default_factory=dict)
     claim: bytes | None = None
+    stated: bytes | None = None  # the self-check form's list of the optional claim fields it gave
 
     def cleanup(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -83,7 +85,7 @@ class _Reader:
         _, opts = parse_options_header(self._headers.get("content-disposition", "").encode("utf-8"))
         self._name = opts.get(b"name", b"").decode("utf-8", "replace")
         filename = opts.get(b"filename")
-        if self._name == "claim":
+        if self._name in TEXT_FIELDS:
             self._buf = bytearray()
         elif self._name in FILE_FIELDS and filename is not None:
             if not filename:  # an empty file input
@@ -110,7 +112,7 @@ class _Reader:
             self._out.write(data[start:end])
         elif self._buf is not None:
             if len(self._buf) + size > MAX_FIELD_BYTES:
-                raise UploadTooLarge(f"The claim is larger than {_mb(MAX_FIELD_BYTES)}.")
+                raise UploadTooLarge(f"The {self._name} field is larger than {_mb(MAX_FIELD_BYTES)}.")
             self._buf += data[start:end]
 
     def _end(self) -> None:
@@ -119,6 +121,8 @@ class _Reader:
             self._out = None
         elif self._buf is not None and self._name == "claim":
             self.upload.claim = bytes(self._buf)
+        elif self._buf is not None and self._name == "stated":
+            self.upload.stated = bytes(self._buf)
         self._buf = None
 
     def close(self) -> None:

@@ -9,7 +9,11 @@ parallel; only the cheap index step is sequential.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import queue
+import re
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +23,7 @@ from service.batch.executors import Executor, make_executor
 from service.batch.inputs import BatchItem, files_sha256, read_input
 from service.batch.progress import LogProgress
 from service.batch.tasks import Outcome, check_task, ingest_task
-from service.errors import BatchWorkerFailed
+from service.errors import BatchWorkerFailed, InvalidOutput
 from service.reuse import Fingerprint, ReuseIndex, fingerprints
 from service.store.batch import BatchKey, BatchStore
 
@@ -34,6 +38,8 @@ class BatchStats:
     errors: int
     documents: int
     outputs: tuple[Path, ...]
+    failed: int = 0  # claims of the input whose stored result is an error (this run's or an earlier one's)
+    batch_id: str = ""
 
 
 class _Run:
@@ -84,7 +90,8 @@ class _Run:
                                                            partner_id=item.claim.partner.partner_id)
                         index.add_fingerprints(fps)
                         self.fps[item.claim_id] = fps
-                        self._submit(("check", item, None), check_task, item.claim, docs, tuple(matches))
+                        self._submit(("check", item, None), check_task, item.claim, docs, tuple(matches),
+                                     self.settings.check_text_chars)
                         checking += 1
                     del self.docs[item.claim_id]
                 ptr += 1
@@ -104,6 +111,7 @@ class _Run:
                     self._commit_error(item, outcome.error)
                 else:
                     self.store.commit(self.keys[item.claim_id], report=outcome.value,
+                                      owner_partner_id=item.claim.partner.partner_id,
                                       fingerprints=self.fps.pop(item.claim_id, ()))
                     self.checked += 1
                     self.progress.claim(item.claim_id, outcome.value.verdict)
@@ -153,17 +161,58 @@ def _with_missing(item: BatchItem) -> BatchItem:
     return replace(item, error=("file_missing", f"file(s) not found: {', '.join(absent)}"))
 
 
+def config_fingerprint(settings) -> str:
+    """sha256 of what besides the files and rules can change a result: the trust roots in use (their
+    certificates, not their folder's name) and the settings of service.config.CHECK_SETTINGS."""
+    from service.config import CHECK_SETTINGS
+    from service.trust import load_trust_roots
+
+    values = {name: getattr(settings, name) for name in CHECK_SETTINGS}
+    values["trust_roots"] = load_trust_roots(settings.trust_roots).fingerprint
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def default_batch_id(input_path: Path) -> str:
+    """The input's name and a hash of its absolute path: the same input keeps its id from run to run."""
+    path = Path(input_path).resolve()
+    stem = re.sub(r"[^\w.-]+", "-", path.stem if path.is_file() else path.name).strip("-") or "batch"
+    return f"{stem[:60]}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+
+
+def prepare_out_dir(out_dir: Path) -> Path:
+    """The output folder, created when missing; InvalidOutput (before any work) when it cannot be used."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InvalidOutput(f"--out {out_dir} is a file; give a folder for reports.jsonl, summary.csv and "
+                            "summary.html (it is created when missing)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidOutput(f"--out {out_dir} cannot be created ({exc.strerror or 'error'}); give a folder you "
+                            "can write to") from exc
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise InvalidOutput(f"--out {out_dir} is not writable; give a folder you can write to")
+    for name in ("reports.jsonl", "summary.csv", "summary.html"):
+        if (out_dir / name).is_dir():
+            raise InvalidOutput(f"--out {out_dir} holds a folder named {name}; remove it or give another folder")
+    return out_dir
+
+
 def run_batch(input_path: Path, out_dir: Path, *, settings, workers: int | None = None,
-              scheduler: str | None = None, progress: LogProgress | None = None) -> BatchStats:
-    """Check every claim of a manifest or corpus, resuming a previous run, and write the outputs."""
+              scheduler: str | None = None, progress: LogProgress | None = None, rerun: bool = False,
+              batch_id: str | None = None, server_url: str | None = None) -> BatchStats:
+    """Check every claim of a manifest or corpus, resuming a previous run (unless `rerun`), and write the
+    outputs. Each claim's report also goes to the reports table under `batch_id` (default: from the input)."""
     from service.batch.summary import write_outputs
 
+    out_dir = prepare_out_dir(out_dir)
     progress = progress or LogProgress()
     items = [_with_missing(it) for it in read_input(input_path)]
-    version = rules_version()
-    keys = {it.claim_id: BatchKey(it.claim_id, files_sha256(it.files), version) for it in items}
+    batch_id = batch_id or default_batch_id(input_path)
+    version, config = rules_version(), config_fingerprint(settings)
+    keys = {it.claim_id: BatchKey(it.claim_id, files_sha256(it.files), version, config, batch_id) for it in items}
     store = BatchStore(settings)
-    done = store.done(keys.values())
+    done = set() if rerun else store.done(keys.values())
     errors = checked = documents = 0
     with progress:
         progress.start(total=len(items), skipped=len(done))
@@ -182,6 +231,8 @@ def run_batch(input_path: Path, out_dir: Path, *, settings, workers: int | None 
                 raise
             executor.close()
             checked, errors, documents = run.checked, errors + run.errors, run.documents
-    outputs = write_outputs(out_dir, items, store.results(keys.values()))
+    results = store.results(keys.values())
+    outputs = write_outputs(out_dir, items, results, server_url=server_url, batch_id=batch_id)
+    failed = sum(1 for r in results.values() if r.report is None)
     return BatchStats(claims=len(items), skipped=len(done), checked=checked, errors=errors,
-                      documents=documents, outputs=outputs)
+                      documents=documents, outputs=outputs, failed=failed, batch_id=batch_id)

@@ -13,7 +13,8 @@ from models.report import VERDICTS
 from service.batch.inputs import BatchItem
 from service.store.batch import BatchKey, BatchResult
 
-CSV_COLUMNS = ("claim", "partner", "customer", "verdict", "score", "failing_checks", "payout_dollars", "error")
+CSV_COLUMNS = ("claim", "partner", "customer", "verdict", "score", "failing_checks", "payout_dollars", "error",
+               "error_message", "report_id")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -43,14 +44,23 @@ def failing(result: BatchResult) -> list[str]:
     return [c.id for c in result.report.checks if c.status in ("fail", "warn")] if result.report else []
 
 
-def write_outputs(out_dir: Path, items: Sequence[BatchItem], results: dict[BatchKey, BatchResult]) -> tuple[Path, ...]:
+def report_url(server_url: str | None, report_id: str | None) -> str | None:
+    """The report page of a claim on the server the store belongs to, when its URL is known."""
+    if not server_url or not report_id:
+        return None
+    return f"{server_url.rstrip('/')}/reports/{report_id}"
+
+
+def write_outputs(out_dir: Path, items: Sequence[BatchItem], results: dict[BatchKey, BatchResult], *,
+                  server_url: str | None = None, batch_id: str = "") -> tuple[Path, ...]:
     """Write the three outputs for the claims of `items` that have a stored result (input order)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = _rows(items, results)
     lines = []
     for claim_id, r in rows:
         if r.report is not None:
-            obj = {"claim": claim_id, "status": "ok", "report": json.loads(r.report.model_dump_json())}
+            obj = {"claim": claim_id, "status": "ok", "report_id": r.report_id,
+                   "report": json.loads(r.report.model_dump_json())}
         else:
             obj = {"claim": claim_id, "status": "error", "error": {"code": r.error_code, "message": r.error_message}}
         lines.append(json.dumps(obj, ensure_ascii=False))
@@ -63,11 +73,12 @@ def write_outputs(out_dir: Path, items: Sequence[BatchItem], results: dict[Batch
         rep = r.report
         writer.writerow([csv_cell(v) for v in (
             claim_id, r.partner or "", r.customer or "", rep.verdict if rep else "error", rep.score if rep else "",
-            ";".join(failing(r)), f"{rep.payout.total_dollars:.2f}" if rep and rep.payout else "", r.error_code or "")])
+            ";".join(failing(r)), f"{rep.payout.total_dollars:.2f}" if rep and rep.payout else "", r.error_code or "",
+            r.error_message or "", r.report_id or "")])
     csv_path = out_dir / "summary.csv"
     _atomic_write(csv_path, buf.getvalue())
     html = out_dir / "summary.html"
-    _atomic_write(html, render_html(rows))
+    _atomic_write(html, render_html(rows, server_url=server_url, batch_id=batch_id))
     return jsonl, csv_path, html
 
 
@@ -153,7 +164,13 @@ _TEMPLATE = """<!doctype html>
 td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f3f3f3}.n{text-align:right}</style>
 </head><body>
 <h1>Batch summary</h1>
-<p>{{ total }} claims. Payout: ${{ "{:,.2f}".format(paid) }} paid, ${{ "{:,.2f}".format(held) }} held.</p>
+<p>{{ total }} claims{% if batch_id %} (batch <code>{{ batch_id }}</code>{% if queue_url %}:
+<a href="{{ queue_url }}">open in the reviewer queue</a>{% endif %}){% endif %}.
+Payout: ${{ "{:,.2f}".format(paid) }} paid, ${{ "{:,.2f}".format(held) }} held.</p>
+{% if failed %}<h2 id="errors">Claims that could not be checked ({{ failed | length }})</h2>
+<table><tr><th>claim</th><th>partner</th><th>error</th><th>message</th></tr>
+{% for c in failed %}<tr><td>{{ c.claim }}</td><td>{{ c.partner }}</td><td><code>{{ c.code }}</code></td>
+<td>{{ c.message }}</td></tr>{% endfor %}</table>{% endif %}
 <h2>Verdicts</h2>
 <table><tr><th>verdict</th><th>claims</th></tr>
 {% for v, n in verdicts %}<tr><td>{{ v }}</td><td class="n">{{ n }}</td></tr>{% endfor %}</table>
@@ -168,6 +185,13 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 <td class="n">{{ p.approvable }}</td><td class="n">{{ p.needs_more_poe }}</td><td class="n">{{ p.rejectable }}</td>
 <td class="n">{{ p.error }}</td><td class="n">{{ p.mean_score if p.mean_score is not none else "" }}</td>
 <td class="n">${{ "{:,.2f}".format(p.payout) }}</td></tr>{% endfor %}</table>
+<h2 id="claims">Claims</h2>
+<table><tr><th>claim</th><th>partner</th><th>customer</th><th>verdict</th><th>score</th><th>failing or warning checks</th>
+<th>report</th></tr>
+{% for c in claims %}<tr><td>{{ c.claim }}</td><td>{{ c.partner }}</td><td>{{ c.customer }}</td><td>{{ c.verdict }}</td>
+<td class="n">{{ c.score }}</td><td>{{ c.failing }}</td>
+<td>{% if c.url %}<a href="{{ c.url }}">open</a>{% elif c.report_id %}<code>{{ c.report_id }}</code>{% endif %}</td>
+</tr>{% endfor %}</table>
 <h2>Duplicate clusters (template reuse)</h2>
 {% if clusters %}<table><tr><th>cluster</th><th>claim</th><th>partner</th><th>similarity to an earlier claim</th></tr>
 {% for g in clusters %}{% set n = loop.index %}{% for c in g %}<tr><td>{{ n }}</td><td>{{ c.claim }}</td>
@@ -177,12 +201,24 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 """
 
 
-def render_html(rows: Sequence[tuple[str, BatchResult]]) -> str:
-    """The HTML summary (self-contained: the chart is inline SVG)."""
+def render_html(rows: Sequence[tuple[str, BatchResult]], *, server_url: str | None = None,
+                batch_id: str = "") -> str:
+    """The HTML summary (self-contained: the chart is inline SVG): the claims that errored with their
+    messages, and every claim linked to its report page when the server's URL is given."""
+    from urllib.parse import quote
+
     from jinja2 import Environment
 
     s = _stats(rows)
     verdicts = [(v, s["verdicts"][v]) for v in (*VERDICTS, "error") if s["verdicts"].get(v)]
+    failed = [{"claim": cid, "partner": r.partner or "", "code": r.error_code, "message": r.error_message or ""}
+              for cid, r in rows if r.report is None]
+    claims = [{"claim": cid, "partner": r.partner or "", "customer": r.customer or "",
+               "verdict": r.report.verdict if r.report else f"error: {r.error_code}",
+               "score": r.report.score if r.report else "", "failing": ", ".join(failing(r)),
+               "report_id": r.report_id, "url": report_url(server_url, r.report_id)} for cid, r in rows]
+    queue_url = f"{server_url.rstrip('/')}/queue?batch={quote(batch_id)}" if server_url and batch_id else None
     return Environment(autoescape=True).from_string(_TEMPLATE).render(
         total=len(rows), paid=s["paid"], held=s["held"], verdicts=verdicts, fails=s["fails"],
-        partners=s["partners"], clusters=duplicate_clusters(rows), chart=chart_svg(s["verdicts"], s["fails"]))
+        partners=s["partners"], clusters=duplicate_clusters(rows), chart=chart_svg(s["verdicts"], s["fails"]),
+        failed=failed, claims=claims, batch_id=batch_id, queue_url=queue_url)

@@ -56,8 +56,11 @@ def ingest_task(path: str, settings) -> Outcome:
     return _guard(lambda: ingest_path(Path(path), settings=settings))
 
 
-def check_task(claim: Claim, docs: list[Document], matches: tuple[ReuseMatch, ...]) -> Outcome:
-    """Run every check (and the payout) over a claim whose documents are ingested."""
+def check_task(claim: Claim, docs: list[Document], matches: tuple[ReuseMatch, ...],
+               max_chars: int | None = None) -> Outcome:
+    """Run every check (and the payout) over a claim whose documents are ingested, reading at most
+    `max_chars` characters per document (POECHECK_CHECK_TEXT_CHARS; default the service's)."""
+    from service.config import CHECK_TEXT_CHARS
     from service.pipeline import run_claim
 
-    return _guard(lambda: run_claim(claim, docs, reuse=FixedMatches(matches)))
+    return _guard(lambda: run_claim(claim, docs, reuse=FixedMatches(matches), max_chars=max_chars or CHECK_TEXT_CHARS))

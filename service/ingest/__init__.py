@@ -25,7 +25,9 @@ def ingest_path(path: Path, *, settings: Settings, display_name: str | None = No
             raise DocumentTooLarge(_too_large(name, settings))
         data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        raise FileMissing(f"{name}: cannot read the file ({type(exc).__name__}).") from exc
+        why = {FileNotFoundError: "no such file", IsADirectoryError: "it is a folder, not a file",
+               PermissionError: "permission denied"}[type(exc)]
+        raise FileMissing(f"{name}: cannot read the file: {why}.") from exc
     return ingest_bytes(data, name, settings=settings)
 
 

@@ -76,7 +76,7 @@ def _meta(message: EmailMessage) -> EmailMeta:
         headers[key] = f"{headers[key]}\n{value}" if key in headers else value
     return EmailMeta(
         sender=sender,
-        sender_email=parseaddr(sender)[1].lower() or None if sender else None,
+        sender_email=_address(sender),
         to=_addresses(message, "To"),
         cc=_addresses(message, "Cc"),
         sent=sent,
@@ -98,3 +98,9 @@ def _header(message: EmailMessage, name: str) -> str | None:
 def _addresses(message: EmailMessage, name: str) -> list[str]:
     values = [str(v) for v in (message.get_all(name) or [])]
     return [f"{n} <{a}>" if n and a else (a or n) for n, a in getaddresses(values) if a or n]
+
+
+def _address(sender: str | None) -> str | None:
+    """The sender's address, lower-case; None when the header holds a display name alone."""
+    address = parseaddr(sender)[1].lower() if sender else ""
+    return address if "@" in address else None

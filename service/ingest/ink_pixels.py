@@ -50,28 +50,43 @@ def _tall_bands(ink: np.ndarray, h: float, g: dict[str, float]) -> np.ndarray:
 
 
 def ruled(ink: np.ndarray, run: int, *, gap: int = 0) -> np.ndarray:
-    """Pixels of ruled lines: straight runs at least `run` long; runs twice as long that a skewed scan steps
-    by a pixel now and then; and dotted or dashed rules (gaps up to `gap` pixels) twice as long, when thin
-    (no ink a third of `run` above or below them; a handwritten stroke has ink around it)."""
-    lines = long_runs(ink, run) | long_runs(ink.T, run).T
-    rows = ink.copy()
-    rows[1:] |= ink[:-1]
+    """Pixels of ruled lines: straight runs at least `run` long, and thin runs twice as long that a skewed scan
+    steps by a pixel now and then or that are dotted or dashed (gaps up to `gap` pixels); thin: no ink a third
+    of `run` above or below them (a handwritten stroke has ink around it)."""
     cols = ink.copy()
     cols[:, 1:] |= ink[:, :-1]
-    lines |= long_runs(rows, 2 * run) | long_runs(cols.T, 2 * run).T
-    if gap:
-        from scipy import ndimage  # loaded with the pixel work, not at import of the ingest package
-
-        dotted = long_runs(ndimage.binary_closing(ink, structure=np.ones((1, gap + 1), dtype=bool)), 2 * run)
-        k = max(2, run // 3)
-        if ink.shape[0] > k:
-            dotted[k:] &= ~ink[:-k]
-            dotted[:-k] &= ~ink[k:]
-        lines |= dotted
+    lines = long_runs(ink, run) | long_runs(cols.T, run).T
+    rows = ink.copy()
+    rows[1:] |= ink[:-1]
+    broken = long_runs(grow(rows, 0, gap) if gap else rows, 2 * run)
+    k = max(2, run // 3)
+    if ink.shape[0] > k:
+        broken[k:] &= ~ink[:-k]
+        broken[:-k] &= ~ink[k:]
+    lines |= broken
     grown = lines.copy()
     grown[:-1] |= lines[1:]
     grown[:, :-1] |= lines[:, 1:]
     return grown & ink
+
+
+def grow(mask: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """`mask` dilated by `rows` pixels up and down and `cols` left and right (a box, in linear time)."""
+    out = mask
+    for axis, k in ((0, rows), (1, cols)):
+        if k <= 0 or out.shape[axis] == 0:
+            continue
+        sums = np.cumsum(out.astype(np.int32), axis=axis)
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (k + 1, k)
+        sums = np.pad(sums, pad, mode="edge")
+        n = out.shape[axis]
+        hi = np.take(sums, np.arange(2 * k + 1, 2 * k + 1 + n), axis=axis)
+        lo = np.take(sums, np.arange(0, n), axis=axis)
+        first = np.take(sums, [k + 1], axis=axis) * 0  # the pad before the start sums to zero
+        lo = np.where(np.arange(n).reshape((-1, 1) if axis == 0 else (1, -1)) < k + 1, first, lo)
+        out = (hi - lo) > 0
+    return out
 
 
 def long_runs(mask: np.ndarray, length: int) -> np.ndarray:

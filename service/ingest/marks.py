@@ -23,12 +23,13 @@ from PIL import Image
 from scipy import ndimage
 
 from models.document import InkMark, MarkLine
+from service.ingest.ink_pixels import grow as grow_mask
 from service.ingest.ink_pixels import ruled
 from service.ingest.ocr import OcrWord
 
 Box = tuple[float, float, float, float]
 
-WORK_HEIGHT = 10.0  # text height in pixels the ink mask is pooled to (speed, same rules at any dpi)
+WORK_HEIGHT = 7.0  # text height in pixels the page is shrunk to before looking (speed, same rules at any dpi)
 MIN_CONF = 50.0  # scanned words below this confidence may be the signature misread as letters
 MAX_MARKS = 8
 
@@ -40,7 +41,7 @@ class Shape:
     min_width: float = 2.5
     min_height_text: float = 1.0  # text-layer pages: every printed word is known, so any taller ink counts
     min_height_scan: float = 1.3  # scans: unread printed text is about 1 high, handwriting taller
-    max_height: float = 9.0
+    max_height: float = 14.0  # a big flourish on a slide or form is still a signature
     max_width_share: float = 0.6  # of the page width
     min_ink: float = 2.0  # square text heights of ink
     max_density: float = 0.35  # ink share of the mark's box; a filled logo or photo is denser
@@ -60,17 +61,16 @@ def find_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
     if not heights or regions is not None and not regions:
         return []
     h = float(statistics.median(heights))
-    factor = max(1, int(h // WORK_HEIGHT))  # ink is found at full resolution (thin pen strokes), then pooled
+    factor = max(1, int(h // WORK_HEIGHT))
     scale = 1.0 / factor
-    grey = image if image.mode == "L" else image.convert("L")
-    size = (grey.width // factor, grey.height // factor)
+    grey = _darkest(image if image.mode == "L" else image.convert("L"), factor)  # thin pen strokes survive
+    size = grey.size
     hs = h * scale
     known = [w for w in words if not scanned or _printed(text[w.start:w.end], w, h)]
     word_boxes = [tuple(v * scale for v in w.box) for w in known]
     boxes: list[tuple[Box, float]] = []
     for crop, keep in _areas(regions, scale, hs, size, shape):
-        dark = _ink(grey.crop(tuple(v * factor for v in crop)), h, shape)
-        ink = _pool(dark, factor, (crop[3] - crop[1], crop[2] - crop[0]))
+        ink = _ink(grey.crop(crop), hs, shape)
         ink &= ~ruled(ink, max(3, int(3 * hs)), gap=max(2, int(hs / 3)))
         if keep is not None:
             ink &= keep
@@ -147,14 +147,18 @@ def _ink(grey: Image.Image, h: float, shape: Shape) -> np.ndarray:
     return ((background - px) > shape.contrast) & (px < 200)
 
 
-def _pool(mask: np.ndarray, factor: int, shape: tuple[int, int]) -> np.ndarray:
-    """`mask` shrunk by `factor`: a pixel is set when any pixel it covers is (thin strokes survive)."""
-    rows, cols = shape
-    out = np.zeros(shape, dtype=bool)
-    r, c = min(rows, mask.shape[0] // factor), min(cols, mask.shape[1] // factor)
-    if r and c:
-        out[:r, :c] = mask[:r * factor, :c * factor].reshape(r, factor, c, factor).any(axis=(1, 3))
-    return out
+def _darkest(grey: Image.Image, factor: int) -> Image.Image:
+    """`grey` shrunk by `factor`, each pixel the darkest of those it covers (an average would fade a thin
+    pen stroke into the paper)."""
+    if factor == 1:
+        return grey
+    px = np.asarray(grey)
+    rows, cols = px.shape[0] // factor, px.shape[1] // factor
+    out = px[:rows * factor:factor, :cols * factor:factor].copy()
+    for i in range(factor):
+        for j in range(factor):
+            np.minimum(out, px[i:rows * factor:factor, j:cols * factor:factor], out=out)
+    return Image.fromarray(out)
 
 
 def _blank(ink: np.ndarray, boxes: Sequence[Box], *, pad: float) -> None:
@@ -169,7 +173,7 @@ def _strokes(ink: np.ndarray, h: float, size: tuple[int, int], *, scanned: bool,
     if not ink.any():
         return []
     grow = max(1, int(h / 2))
-    joined = ndimage.binary_dilation(ink, structure=np.ones((grow, 2 * grow), dtype=bool))
+    joined = grow_mask(ink, grow // 2, grow)
     labels, _ = ndimage.label(joined)
     width, height = size
     min_h = (shape.min_height_scan if scanned else shape.min_height_text) * h

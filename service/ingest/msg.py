@@ -161,6 +161,7 @@ def _body(msg: Any, warnings: list[str]) -> str:
 def _meta(msg: Any, message_class: str) -> EmailMeta:
     sender = _str(msg, "sender")
     sender_email = parseaddr(sender)[1].lower() if sender else ""
+    sender_email = sender_email if "@" in sender_email else ""  # a display name alone parses as a bogus address
     sent = _get(msg, "date")
     return EmailMeta(
         sender=sender,

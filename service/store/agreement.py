@@ -16,7 +16,7 @@ from service.store.reports import ReportRow
 
 def agreement(sessions: sessionmaker, *, date_from: date | None = None, date_to: date | None = None) -> Agreement:
     """The agreement over reports submitted from `date_from` to `date_to` (UTC days, both included)."""
-    in_range = []
+    in_range = [ReportRow.superseded_by.is_(None)]  # the reports of the queue: a batch rerun's replace earlier ones
     if date_from:
         in_range.append(ReportRow.created_at >= datetime.combine(date_from, time.min))
     if date_to:

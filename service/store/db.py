@@ -63,6 +63,26 @@ def init_db(engine: Engine) -> None:
         if mod.name != "db":
             importlib.import_module(f"service.store.{mod.name}")
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add the nullable columns a table gained since an existing database was created (ALTER TABLE ADD
+    COLUMN), so an older store opens without losing its rows. Other schema changes need a migration."""
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateColumn
+
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable and column.server_default is None:
+                    ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+                    if column.index:
+                        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_{table.name}_{column.name} "
+                                             f"ON {table.name} ({column.name})")
 
 
 def session_factory(settings: Settings) -> sessionmaker:

@@ -27,6 +27,13 @@ class ReportRow(Base):
     verdict: Mapped[str] = mapped_column(String(20), index=True)
     score: Mapped[int] = mapped_column(Integer)
     report: Mapped[str] = mapped_column(Text)
+    batch_id: Mapped[str | None] = mapped_column(String(200), index=True, nullable=True,
+                                                 doc="The batch that checked it (None: an upload).")
+    input_claim_id: Mapped[str | None] = mapped_column(String(200), nullable=True,
+                                                       doc="The claim's id in the batch input.")
+    superseded_by: Mapped[str | None] = mapped_column(String(32), nullable=True, doc="A later report of the "
+                                                      "same batch claim (a rerun); superseded reports are kept "
+                                                      "(decisions may refer to them) but not listed.")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class StoredReport:
     id: str
     owner_partner_id: str | None
     report: Report
+    batch_id: str | None = None
+    input_claim_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,10 +57,23 @@ class ReportFilter:
     date_to: date | None = None
     decision: str | None = None  # a decision state: undecided, approve, request_more_poe, reject
     sort: str = "newest"  # newest, oldest, or queue (undecided first, then oldest first)
+    batch: str | None = None  # only the reports of this batch id
 
 
 def _utc_naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def report_row(report: Report, *, owner_partner_id: str | None, batch_id: str | None = None,
+               input_claim_id: str | None = None) -> ReportRow:
+    """A new row (and id) for a report: an upload's, or a batch claim's (with its batch and input claim id)."""
+    created = report.created_at or datetime.now(UTC)
+    return ReportRow(
+        id=uuid.uuid4().hex, created_at=_utc_naive(created), owner_partner_id=owner_partner_id,
+        claim_id=report.claim_id, partner=report.partner, customer=report.customer,
+        workloads=",".join(report.workloads), claim_date=report.claim_date, verdict=report.verdict,
+        score=report.score, report=report.model_dump_json(), batch_id=batch_id, input_claim_id=input_claim_id,
+    )
 
 
 class ReportStore:
@@ -67,17 +89,10 @@ class ReportStore:
 
     def add(self, report: Report, *, owner_partner_id: str | None) -> StoredReport:
         """Store a report under a new id."""
-        report_id = uuid.uuid4().hex
-        created = report.created_at or datetime.now(UTC)
-        row = ReportRow(
-            id=report_id, created_at=_utc_naive(created), owner_partner_id=owner_partner_id,
-            claim_id=report.claim_id, partner=report.partner, customer=report.customer,
-            workloads=",".join(report.workloads), claim_date=report.claim_date, verdict=report.verdict,
-            score=report.score, report=report.model_dump_json(),
-        )
+        row = report_row(report, owner_partner_id=owner_partner_id)
         with self._sessions.begin() as session:
             session.add(row)
-        return StoredReport(report_id, owner_partner_id, report)
+        return StoredReport(row.id, owner_partner_id, report)
 
     def get(self, report_id: str, *, scope: str | None = None) -> StoredReport | None:
         """The report, or None when it does not exist or lies outside the partner scope."""
@@ -85,12 +100,15 @@ class ReportStore:
             row = session.get(ReportRow, report_id)
         if row is None or (scope is not None and row.owner_partner_id != scope):
             return None
-        return StoredReport(row.id, row.owner_partner_id, Report.model_validate_json(row.report))
+        return StoredReport(row.id, row.owner_partner_id, Report.model_validate_json(row.report),
+                            batch_id=row.batch_id, input_claim_id=row.input_claim_id)
 
     def list(self, filters: ReportFilter, *, scope: str | None = None, limit: int = 20,
              offset: int = 0) -> tuple[list[ReportRow], int]:
         """One page of rows in the filter's order (newest first by default) and the total count."""
-        query = select(ReportRow)
+        query = select(ReportRow).where(ReportRow.superseded_by.is_(None))
+        if filters.batch:
+            query = query.where(ReportRow.batch_id == filters.batch)
         if scope is not None:
             query = query.where(ReportRow.owner_partner_id == scope)
         if filters.verdict:

@@ -79,14 +79,16 @@ def test_failing_check_has_evidence_and_remediation(client):
 def test_reviewer_lists_and_filters(client):
     ids = {case: _post(client, key, case).json()["id"]
            for case, key in (("dev-001", PARTNER_A), ("dev-015", REVIEWER))}
-    everything = client.get("/v1/checks", headers=auth(REVIEWER)).json()
+    everything = client.get("/v1/checks?sort=newest", headers=auth(REVIEWER)).json()
     assert everything["total"] == 2 and everything["items"][0]["id"] == ids["dev-015"]
+    queue = client.get("/v1/checks", headers=auth(REVIEWER)).json()  # undecided first, then oldest first
+    assert [i["id"] for i in queue["items"]] == [ids["dev-001"], ids["dev-015"]]
     rejected = client.get("/v1/checks?verdict=rejectable", headers=auth(REVIEWER)).json()
     assert [i["id"] for i in rejected["items"]] == [ids["dev-015"]]
     by_partner = client.get("/v1/checks?partner=8616805&limit=1", headers=auth(REVIEWER)).json()
     assert [i["id"] for i in by_partner["items"]] == [ids["dev-001"]]
     assert client.get("/v1/checks?date_to=2000-01-01", headers=auth(REVIEWER)).json()["total"] == 0
-    page2 = client.get("/v1/checks?limit=1&offset=1", headers=auth(REVIEWER)).json()
+    page2 = client.get("/v1/checks?sort=newest&limit=1&offset=1", headers=auth(REVIEWER)).json()
     assert [i["id"] for i in page2["items"]] == [ids["dev-001"]]
 
 

@@ -97,6 +97,16 @@ def test_invalid_decisions_are_422_and_not_stored(client, ids, body, code):
     assert client.get(f"/v1/checks/{ids['a1']}/decisions", headers=auth(REVIEWER)).json()["history"] == []
 
 
+@pytest.mark.parametrize(("content", "status"), [
+    pytest.param(b"J\xa2/", 400, id="not-utf8"), pytest.param(b"{not json", 422, id="not-json"),
+    pytest.param(b"[]", 422, id="not-an-object"),
+])
+def test_a_body_that_is_not_a_decision_is_a_typed_error(client, ids, content, status):
+    r = client.post(f"/v1/checks/{ids['a1']}/decisions", content=content,
+                    headers={**auth(REVIEWER), "Content-Type": "application/json"})
+    assert (r.status_code, r.json()["code"]) == (status, "invalid_request"), r.text
+
+
 def test_decision_on_an_unknown_report_is_404(client, ids):
     for r in (_decide(client, "0" * 32), client.get(f"/v1/checks/{'0' * 32}/decisions", headers=auth(REVIEWER))):
         assert (r.status_code, r.json()["code"]) == (404, "not_found")
@@ -282,6 +292,12 @@ def test_report_page_form_records_a_decision_and_shows_the_history(client, ids):
     r = reviewer.post(f"/reports/{ids['a1']}/decisions", data={**form, "reason": "duplicate_poe"})
     assert r.status_code == 422 and "does not go with" in r.text
     assert reviewer.post(f"/reports/{'0' * 32}/decisions", data=form).status_code == 404
+    cross_site = reviewer.post(f"/reports/{ids['a1']}/decisions", data=form, headers={"Sec-Fetch-Site": "cross-site"})
+    assert (cross_site.status_code, cross_site.json()["code"]) == (403, "cross_site_request")
+    from fastapi.testclient import TestClient
+
+    anonymous = TestClient(client.app).post(f"/reports/{ids['a1']}/decisions", data=form, follow_redirects=False)
+    assert anonymous.headers["location"] == f"/login?next=%2Freports%2F{ids['a1']}"
     assert len(client.get(f"/v1/checks/{ids['a1']}/decisions", headers=auth(REVIEWER)).json()["history"]) == 1
 
 
@@ -296,7 +312,7 @@ def test_partner_pages_show_the_final_decision_only(client, ids):
     assert "internal remark" not in page and "reviewer 1" not in page
     r = partner.post(f"/reports/{ids['a1']}/decisions", data={"decision": "approve", "reason": "poe_sufficient"})
     assert r.status_code == 403
-    assert partner.post(f"/reports/{ids['b1']}/decisions", data={"decision": "approve"}).status_code in (403, 404)
+    assert partner.post(f"/reports/{ids['b1']}/decisions", data={"decision": "approve"}).status_code == 403
     assert partner.get("/agreement").status_code == 403
     queue = partner.get("/queue").text
     assert "request more poe" in queue and "Bravo" not in queue

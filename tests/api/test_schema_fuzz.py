@@ -31,13 +31,18 @@ OPERATIONS = [
     ("GET", "/v1/checks"),
     ("GET", "/v1/checks/{report_id}"),
     ("GET", "/v1/checks/{report_id}/pages/{n}"),
+    ("GET", "/v1/checks.csv"),
+    ("POST", "/v1/checks/{report_id}/decisions"),
+    ("GET", "/v1/checks/{report_id}/decisions"),
+    ("GET", "/v1/stats/agreement"),
     ("POST", "/v1/payouts"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
 ]
 # Operations with a body or parameters that invalid data can be made for (a free string cannot be invalid).
 CONSTRAINED = {("POST", "/v1/checks"), ("GET", "/v1/checks"), ("GET", "/v1/checks/{report_id}/pages/{n}"),
-               ("POST", "/v1/payouts")}
+               ("POST", "/v1/payouts"), ("GET", "/v1/checks.csv"), ("POST", "/v1/checks/{report_id}/decisions"),
+               ("GET", "/v1/stats/agreement")}
 EXAMPLES = int(os.environ.get("POECHECK_SCHEMA_FUZZ_EXAMPLES", "40"))  # more for a longer local run
 
 

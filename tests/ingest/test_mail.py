@@ -93,3 +93,23 @@ def test_eml_detected_by_content_not_name(settings: Settings) -> None:
     doc = ingest_bytes(data, "renamed.bin", settings=settings)
     assert doc.media_type == "message/rfc822"
     assert doc.parts[0].text
+
+
+def test_a_sender_without_an_address_has_none_and_the_thread_gives_it():
+    """A .msg whose sender has only a display name (written by a tool that keeps no SMTP address): the name
+    once parsed as the address 'lucía'; the quoted earlier message addresses that person."""
+    from pathlib import Path
+
+    from checks.base import CheckContext
+    from checks.customer_acknowledgement import CHECK
+    from models import Claim
+    from service.config import Settings
+    from service.ingest import ingest_path
+
+    fresh = Path(__file__).resolve().parents[2] / "fixtures" / "poe_fresh"
+    (path,) = (fresh / "docs" / "fb-002").iterdir()
+    doc = ingest_path(path, settings=Settings())
+    assert doc.parts[0].email.sender_email is None
+    claim = Claim.model_validate_json((fresh / "claims" / "fb-002.json").read_text())
+    result = CHECK.run(claim, [doc], CheckContext.for_claim(claim))
+    assert result.status == "pass", result.message

@@ -26,7 +26,7 @@ def test_partner_self_check_shows_verdict_and_remediation(server, page, shots):
     _login(page, server, PARTNER_A)
     page.wait_for_url(re.compile(r"/self-check$"))
     assert page.input_value("input[name=partner_id]") == "8616805"
-    page.set_input_files("input[type=file]", str(DEV / "docs/dev-014/Certificate_of_Project_Completion_Amberfield.pdf"))
+    page.set_input_files("input[name=files]", str(DEV / "docs/dev-014/Certificate_of_Project_Completion_Amberfield.pdf"))
     page.fill("input[name=partner_name]", "Tidemark Secure Solutions Inc.")
     page.fill("input[name=partner_domains]", "tidemarksecure.com")
     page.fill("input[name=customer_name]", "Amberfield Foods Ltd")
@@ -50,7 +50,7 @@ def test_partner_self_check_shows_verdict_and_remediation(server, page, shots):
 def test_partner_upload_error_is_shown(server, page):
     _login(page, server, PARTNER_A)
     page.wait_for_url(re.compile(r"/self-check$"))
-    page.set_input_files("input[type=file]", files=[{"name": "notes.pdf", "mimeType": "application/pdf",
+    page.set_input_files("input[name=files]", files=[{"name": "notes.pdf", "mimeType": "application/pdf",
                                                       "buffer": b"this is not a pdf at all"}])
     page.fill("input[name=partner_name]", "Tidemark Secure Solutions Inc.")
     page.fill("input[name=customer_name]", "Amberfield Foods Ltd")

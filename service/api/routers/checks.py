@@ -19,7 +19,7 @@ from service.api.review_view import csv_lines, summaries
 from service.api.schemas import CheckOut, CheckPage, ErrorOut
 from service.api.uploads import read_upload
 from service.auth import Principal
-from service.claims import parse_claim
+from service.claims import parse_claim, parse_stated
 from service.errors import NotFound, PartnerMismatch
 from service.ingest.detect import ACCEPTED
 from service.store.decisions import Sort
@@ -43,6 +43,10 @@ _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-da
     "required": ["claim", "files"],
     "properties": {
         "claim": {"type": "string", "description": "The claim JSON (POE_RULES.md §3), as text or a .json file."},
+        "stated": {"type": "string", "description": "Optional, sent by the self-check form: a JSON list of the "
+                   "optional claim fields its user gave (e.g. [\"customer.flags\"]). When sent, a check whose "
+                   "deciding field is not in it warns 'not checked: give …' instead of passing. Without it, "
+                   "fields left out of the claim take their POE_RULES §3 defaults."},
         "files": {"type": "array", "items": {"type": "string", "format": "binary"},
                   "description": f"POE files: {ACCEPTED} (scans as PDF or PNG/JPEG/TIFF)."},
     },
@@ -73,6 +77,7 @@ async def create_check(request: Request, principal: Caller) -> CheckOut:
         upload = await read_upload(request, settings=st.settings)
         try:
             claim = bind_partner(await run_in_threadpool(parse_claim, upload.claim or b""), principal)
+            stated = parse_stated(upload.stated)
             ticket = st.runner.reserve()  # a pool place only once the upload is complete (503 when full)
         except BaseException:
             upload.cleanup()
@@ -81,7 +86,7 @@ async def create_check(request: Request, principal: Caller) -> CheckOut:
         admitted.release()
         raise
     job = partial(process_check, claim, upload, settings=st.settings, store=st.store, reuse=st.reuse,
-                  owner_partner_id=claim.partner.partner_id)
+                  owner_partner_id=claim.partner.partner_id, stated=stated)
     stored = await st.runner.run((ticket, admitted), job, on_cancel=upload.cleanup)
     return CheckOut.of(stored, reviewer=principal.is_reviewer)
 
@@ -106,10 +111,12 @@ def list_filters(
                                                                 "('undecided': none yet).")] = None,
     sort: Annotated[Sort | None, Query(description="'queue': undecided first, then oldest first (a reviewer's "
                                                    "default); 'newest' (a partner's default); 'oldest'.")] = None,
+    batch: Annotated[str | None, Query(max_length=200, description="Only the reports of this batch id "
+                                                                   "(`poecheck batch --batch-id`).")] = None,
 ) -> ReportFilter:
     """The list filters of GET /v1/checks and its CSV export."""
     return ReportFilter(verdict=verdict, partner=partner, date_from=date_from, date_to=date_to, decision=decision,
-                        sort=sort or ("queue" if principal.is_reviewer else "newest"))
+                        sort=sort or ("queue" if principal.is_reviewer else "newest"), batch=batch or None)
 
 
 Filters = Annotated[ReportFilter, Depends(list_filters)]

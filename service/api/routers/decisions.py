@@ -19,12 +19,13 @@ _ERRORS = {s: {"model": ErrorOut} for s in (401, 404)}
 
 
 @router.post("/v1/checks/{report_id}/decisions", status_code=201, response_model=DecisionOut,
-             responses={**_ERRORS, **{s: {"model": ErrorOut} for s in (403, 422)}},
+             responses={**_ERRORS, **{s: {"model": ErrorOut} for s in (400, 403, 422)}},
              summary="Record a reviewer's decision on a report")
 async def post_decision(report_id: str, body: DecisionIn, request: Request, principal: Caller) -> DecisionOut:
     """Append `approve`, `request_more_poe` or `reject` with a reason code, a note and optional check
     overrides (each with a reason) to the report's history. Reviewers only: a partner key gets 403
-    `reviewer_only`; an unknown reason code or check is 422 `invalid_decision`."""
+    `reviewer_only`; an unknown reason code or check is 422 `invalid_decision`; a body that is not JSON
+    in UTF-8 is 400 `invalid_request`."""
     st = state(request)
     decision = await run_in_threadpool(record_decision, report_id, body, principal, reports=st.store,
                                        decisions=st.decisions)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from models import WORKLOAD_IDS
+from models.claim import FLAG_LABELS
 from models.decision import DECISION_STATES
 from models.report import VERDICTS
 from service.api.deps import current_principal, scope, state
@@ -79,25 +80,27 @@ async def self_check(request: Request) -> Response:
     if principal is None:
         return _login_redirect(request)
     return _page(request, "selfcheck.html", principal, workloads=WORKLOAD_IDS, today=date.today().isoformat(),
+                 flags=FLAG_LABELS,
                  accepted=ACCEPTED, max_files=state(request).settings.max_files,
                  max_mb=state(request).settings.max_upload_bytes // (1024 * 1024))
 
 
 @router.get("/queue")
 async def queue(request: Request, verdict: str = "", partner: str = "", date_from: str = "",
-                date_to: str = "", decision: str = "", sort: str = "", page: int = 1) -> Response:
+                date_to: str = "", decision: str = "", sort: str = "", batch: str = "", page: int = 1) -> Response:
     principal = current_principal(request)
     if principal is None:
         return _login_redirect(request)
     sort = sort if sort in SORTS else ("queue" if principal.is_reviewer else "newest")
     filters = ReportFilter(verdict=verdict if verdict in VERDICTS else None, partner=partner or None,
                            date_from=_day(date_from), date_to=_day(date_to),
-                           decision=decision if decision in DECISION_STATES else None, sort=sort)
+                           decision=decision if decision in DECISION_STATES else None, sort=sort,
+                           batch=batch.strip()[:200] or None)
     page = min(max(page, 1), MAX_OFFSET // PAGE_SIZE)
     rows, total = await run_in_threadpool(state(request).store.list, filters, scope=scope(principal),
                                           limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     query = {"verdict": verdict, "partner": partner, "date_from": date_from, "date_to": date_to,
-             "decision": decision, "sort": sort}
+             "decision": decision, "sort": sort, "batch": batch}
     items = await run_in_threadpool(summaries, rows, state(request).decisions)
     return _page(request, "queue.html", principal, rows=items, total=total, page=page,
                  pages=max(1, -(-total // PAGE_SIZE)), query=query, verdicts=VERDICTS,
@@ -118,7 +121,8 @@ async def report_page(request: Request, report_id: str) -> Response:
     pages = _pages_with_highlights(load_index(st.settings, report_id), report)
     page_of = {p["part"]: p["n"] for p in pages}
     return _page(request, "report.html", principal, id=report_id, r=report, pages=pages,
-                 page_of=page_of, owner=stored.owner_partner_id,
+                 page_of=page_of, owner=stored.owner_partner_id, batch_id=stored.batch_id,
+                 input_claim_id=stored.input_claim_id,
                  **await decision_context(request, principal, stored))
 
 

@@ -1,6 +1,8 @@
 """Reviewer pages: record a decision from the report page's form, and the agreement with reviewers."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
@@ -20,8 +22,10 @@ router = APIRouter(include_in_schema=False)
 async def decide(request: Request, report_id: str) -> Response:
     """The report page's decision form: overrides come as `override_status.<check>` and `override_reason.<check>`."""
     principal = current_principal(request)
-    if principal is None:
-        return _login_redirect(request)
+    if principal is None:  # back to the report after login (this path answers POST only)
+        return RedirectResponse("/login?" + urlencode({"next": f"/reports/{report_id}"}), status_code=303)
+    if not principal.is_reviewer:
+        return _page(request, "forbidden.html", principal, status_code=403)
     form = await request.form()
     fields = {k: str(v) for k, v in form.multi_items() if isinstance(v, str)}
     overrides = [{"check": key.split(".", 1)[1], "status": status,

@@ -1,4 +1,6 @@
-// Self-check: build the claim JSON from the form, upload it with the files, show progress, open the report.
+// Self-check: build the claim JSON from the form (or take the uploaded claim JSON), upload it with the files,
+// show progress, open the report. With the form, the upload also says which optional claim fields were given
+// ("stated"), so a check whose deciding field was left out says "not checked" instead of passing.
 (function () {
   "use strict";
   const form = document.getElementById("selfcheck");
@@ -7,25 +9,59 @@
   const fill = progress.querySelector(".fill");
   const error = document.getElementById("error");
   const button = document.getElementById("submit");
+  const claimForm = document.getElementById("claim-form");
+  const claimFileLabel = document.getElementById("claim-file-label");
+  const claimFile = form.querySelector("input[name=claim_file]");
 
   function list(value) {
     return value.split(",").map((s) => s.trim()).filter(Boolean);
   }
 
+  function fromFile() {
+    return form.querySelector("input[name=claim_source]:checked").value === "file";
+  }
+
+  function showSource() {
+    const file = fromFile();
+    claimFileLabel.hidden = !file;
+    claimFile.required = file;
+    claimForm.hidden = file;
+    for (const input of claimForm.querySelectorAll("input, select")) input.disabled = file;
+  }
+
+  // The claim from the form, and the optional fields (models.claim.OPTIONAL_FIELDS) its user gave.
   function claimFrom(data) {
-    const partner = { name: data.get("partner_name").trim(), domains: list(data.get("partner_domains")) };
-    if (data.get("partner_id").trim()) partner.partner_id = data.get("partner_id").trim();
-    const customer = {
-      name: data.get("customer_name").trim(),
-      domains: list(data.get("customer_domains")),
-      country: (data.get("country").trim() || "US").toUpperCase(),
-      segment: data.get("segment"),
-    };
-    if (data.get("tenant_id").trim()) customer.tenant_id = data.get("tenant_id").trim();
+    const stated = [];
+    const partner = { name: data.get("partner_name").trim() };
+    const customer = { name: data.get("customer_name").trim() };
     const claim = { claim_date: data.get("claim_date"), partner: partner, customer: customer,
                     workloads: data.getAll("workloads") };
-    if (data.get("claim_id").trim()) claim.claim_id = data.get("claim_id").trim();
-    return claim;
+    function text(obj, key, value, path) {
+      if (value) { obj[key] = value; stated.push(path); }
+    }
+    function names(obj, key, field, path) {
+      const values = list(data.get(field));
+      if (values.length) { obj[key] = values; stated.push(path); }
+    }
+    function yesNo(obj, key, field, path) {
+      const value = data.get(field);
+      if (value) { obj[key] = value === "yes"; stated.push(path); }
+    }
+    names(partner, "aliases", "partner_aliases", "partner.aliases");
+    names(partner, "domains", "partner_domains", "partner.domains");
+    text(partner, "partner_id", data.get("partner_id").trim(), "partner.partner_id");
+    yesNo(partner, "mci_enrolled", "mci_enrolled", "partner.mci_enrolled");
+    yesNo(partner, "security_designation", "security_designation", "partner.security_designation");
+    names(customer, "aliases", "customer_aliases", "customer.aliases");
+    names(customer, "domains", "customer_domains", "customer.domains");
+    text(customer, "tenant_id", data.get("tenant_id").trim(), "customer.tenant_id");
+    text(customer, "country", data.get("country").trim().toUpperCase(), "customer.country");
+    text(customer, "segment", data.get("segment"), "customer.segment");
+    const flags = data.getAll("flags");
+    if (flags.length || data.get("flags_none")) { customer.flags = flags; stated.push("customer.flags"); }
+    text(claim, "claim_id", data.get("claim_id").trim(), "claim_id");
+    text(claim, "association_month", data.get("association_month"), "association_month");
+    return { claim: claim, stated: stated };
   }
 
   function fail(message) {
@@ -35,13 +71,23 @@
     button.disabled = false;
   }
 
+  for (const radio of form.querySelectorAll("input[name=claim_source]")) radio.addEventListener("change", showSource);
+  showSource();
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     const data = new FormData(form);
-    if (data.getAll("workloads").length === 0) return fail("Choose at least one workload.");
     const body = new FormData();
-    body.append("claim", JSON.stringify(claimFrom(data)));
-    for (const file of form.querySelector("input[type=file]").files) body.append("files", file, file.name);
+    if (fromFile()) {
+      if (!claimFile.files.length) return fail("Choose the claim JSON file.");
+      body.append("claim", claimFile.files[0], claimFile.files[0].name);
+    } else {
+      if (data.getAll("workloads").length === 0) return fail("Choose at least one workload.");
+      const built = claimFrom(data);
+      body.append("claim", JSON.stringify(built.claim));
+      body.append("stated", JSON.stringify(built.stated));
+    }
+    for (const file of form.querySelector("input[name=files]").files) body.append("files", file, file.name);
 
     error.hidden = true;
     button.disabled = true;

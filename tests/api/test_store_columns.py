@@ -1,0 +1,30 @@
+"""A store created before reports and batch rows had batch columns opens, keeps its rows and gains them."""
+from __future__ import annotations
+
+import sqlite3
+
+from service.config import Settings
+from service.store.db import session_factory
+from service.store.reports import ReportFilter, ReportStore
+
+OLD_REPORTS = """CREATE TABLE reports (id VARCHAR(32) PRIMARY KEY, created_at DATETIME, owner_partner_id VARCHAR(64),
+claim_id VARCHAR(200), partner VARCHAR(300), customer VARCHAR(300), workloads VARCHAR(300), claim_date VARCHAR(10),
+verdict VARCHAR(20), score INTEGER, report TEXT)"""
+REPORT = ('{"partner": "P", "customer": "C", "workloads": ["MDE"], "claim_date": "2025-01-01", '
+          '"verdict": "approvable", "score": 100, "rules_version": "x", "checks": []}')
+
+
+def test_old_store_gains_the_new_columns(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.data_dir.mkdir()
+    with sqlite3.connect(settings.data_dir / "poecheck.db") as conn:
+        conn.execute(OLD_REPORTS)
+        conn.execute("INSERT INTO reports VALUES ('r1', '2025-01-02 00:00:00', '42', 'C-1', 'P', 'C', 'MDE', "
+                     "'2025-01-01', 'approvable', 100, ?)", (REPORT,))
+    store = ReportStore(session_factory(settings))
+    rows, total = store.list(ReportFilter())
+    assert total == 1 and rows[0].batch_id is None
+    assert store.get("r1").report.partner == "P"
+    with sqlite3.connect(settings.data_dir / "poecheck.db") as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+    assert {"batch_id", "input_claim_id", "superseded_by"} <= columns

@@ -1,0 +1,71 @@
+"""The partner self-check in the browser never shows `approvable` on a claim the checks cannot clear:
+a claim JSON uploaded with a GCC High flag, and a form that leaves the customer's flags out."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from apihelp import DEV, PARTNER_A
+
+pytestmark = pytest.mark.browser
+
+GULLWING = DEV / "docs/dev-037/Statement_of_Work_-_Acceptance_Gullwing.pdf"
+
+
+def _login(page, url, key):
+    page.goto(url + "/login")
+    page.fill("input[name=key]", key)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/self-check$"))
+
+
+def test_partner_uploads_claim_json_with_gcc_high_flag(server, page):
+    _login(page, server, PARTNER_A)
+    page.set_input_files("input[name=files]", str(GULLWING))
+    page.check("input[name=claim_source][value=file]")
+    assert page.is_hidden("#claim-form")
+    page.set_input_files("input[name=claim_file]", str(DEV / "claims/dev-037.json"))
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/reports/[0-9a-f]{32}$"), timeout=60_000)
+    assert page.inner_text("#verdict") != "approvable"
+    eligibility = page.locator("#check-customer_eligibility")
+    assert eligibility.get_attribute("data-status") == "fail"
+    assert "GCC High" in eligibility.inner_text()
+
+
+def _fill_corvid(page):
+    """Every field of dev-001 (approvable) but the customer's flags."""
+    page.set_input_files("input[name=files]", str(DEV / "docs/dev-001/Services_Completion_Letter_Corvid.pdf"))
+    page.fill("input[name=partner_name]", "Tidemark Secure Solutions Inc.")
+    page.fill("input[name=partner_aliases]", "Tidemark")
+    page.fill("input[name=partner_domains]", "tidemarksecure.com")
+    page.select_option("select[name=mci_enrolled]", "yes")
+    page.select_option("select[name=security_designation]", "yes")
+    page.fill("input[name=customer_name]", "Corvid Analytics Inc.")
+    page.fill("input[name=customer_aliases]", "Corvid")
+    page.fill("input[name=customer_domains]", "corvidanalytics.com")
+    page.fill("input[name=tenant_id]", "544fb16c-b69a-40b3-a7cb-e4a44eaaf222")
+    page.fill("input[name=country]", "US")
+    page.select_option("select[name=segment]", "commercial")
+    page.fill("input[name=claim_date]", "2025-04-21")
+    page.fill("input[name=association_month]", "2024-10")
+    page.check("input[name=workloads][value=MDE]")
+    page.check("input[name=workloads][value=ENTRA_ID_P2]")
+
+
+def test_form_without_flags_says_not_checked_then_approvable_with_them(server, page):
+    _login(page, server, PARTNER_A)
+    _fill_corvid(page)
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/reports/[0-9a-f]{32}$"), timeout=60_000)
+    assert page.inner_text("#verdict") != "approvable"
+    eligibility = page.locator("#check-customer_eligibility")
+    assert eligibility.get_attribute("data-status") == "warn"
+    assert "not checked: give the customer's flags" in eligibility.inner_text()
+
+    page.goto(server + "/self-check")
+    _fill_corvid(page)
+    page.check("input[name=flags_none]")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/reports/[0-9a-f]{32}$"), timeout=60_000)
+    assert page.inner_text("#verdict") == "approvable"
