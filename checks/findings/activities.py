@@ -101,7 +101,8 @@ def _attribution(left: str, right: str, cust_rx: re.Pattern[str], part_rx: re.Pa
     count, or None. A negation may sit inside the phrase itself ("delivered no training")."""
     cues = _cues()
     tail = left[-90:]
-    if cues["negation"].search(tail) or cues["negation"].search(tail + inner) or cues["negation_after"].search(right):
+    negated_inside = " " in inner.strip() and cues["negation"].search(tail[-40:] + inner)  # "delivered no training"
+    if cues["negation"].search(tail) or negated_inside or cues["negation_after"].search(right):
         return "negated"
     if cues["intent"].search(tail):
         return "intent"

@@ -167,7 +167,7 @@ def signing_statement_date(parts: Sequence[Part], *, order: str) -> tuple[Part, 
         pos = len(text)
         for line in reversed(text.split("\n")):
             pos -= len(line) + 1
-            if rx.search(line):
+            if rx.search(line) and len(line.split()) <= 10:  # a sign-off line, not a story ("the SOW signed in 2023")
                 found = find_dates(line, order=order)
                 if found:
                     d = found[-1]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from checks.base import CheckContext
 from models import Claim, Document, EmailMeta, Part, Signature
+from models.document import InkMark
 
 DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev"
 REFERENCE = date(2025, 6, 28)
@@ -32,12 +34,24 @@ def make_ctx(claim: Claim) -> CheckContext:
 
 
 def pdf_doc(*pages: str, name: str = "letter.pdf", ocr: bool = False,
-            signatures: tuple[Signature, ...] = ()) -> Document:
-    """A PDF (text layer, or scanned pages with OCR text) with one part per page."""
+            signatures: tuple[Signature, ...] = (), inked: bool = False) -> Document:
+    """A PDF (text layer, or scanned pages with OCR text) with one part per page. `inked`: the page image
+    shows a handwritten mark at every signature label (as ingestion would measure a signed page)."""
     parts = [Part(kind="image_page" if ocr else "pdf_page", path=f"{name} > page {i}", file=name, page=i, text=t,
-                  source="ocr" if ocr else "text_layer", has_image=ocr) for i, t in enumerate(pages, 1)]
+                  source="ocr" if ocr else "text_layer", has_image=ocr, ink_marks=_pen_at_labels(t) if inked else None)
+             for i, t in enumerate(pages, 1)]
     return Document(sha256=hashlib.sha256("".join(pages).encode()).hexdigest(), filename=name,
                     media_type="application/pdf", size=1, parts=parts, signatures=list(signatures))
+
+
+def _pen_at_labels(text: str) -> list[InkMark]:
+    pos, marks = 0, []
+    for line in text.split("\n"):
+        if re.search(r"s\w?[gq]n\w*ture|signature|\bsigned\b|sign here", line, re.IGNORECASE):  # OCR-tolerant
+            marks.append(InkMark(offset=pos + len(line) - len(line.lstrip()), anchor="label", label=line.strip(),
+                                 region=(0.1, 0.5, 0.5, 0.55), ink=0.05, inked=True))
+        pos += len(line) + 1
+    return marks
 
 
 def email_doc(body: str, *, sender: str, to=(), cc=(), subject: str = "Completion confirmation",
@@ -60,17 +74,13 @@ def email_doc(body: str, *, sender: str, to=(), cc=(), subject: str = "Completio
 
 
 def dev_pdf(case: str) -> tuple[Claim, list[Document]]:
-    """A text-layer PDF case of fixtures/poe_dev read with pypdfium2 (until service.ingest lands), and its claim."""
-    import pypdfium2
+    """A text-layer PDF case of fixtures/poe_dev as ingestion reads it (page images measured), and its claim."""
+    from service.config import Settings
+    from service.ingest import ingest_path
 
     claim = Claim.model_validate_json((DEV / "claims" / f"{case}.json").read_text())
     path = next((DEV / "docs" / case).glob("*.pdf"))
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        pages = [pdf[i].get_textpage().get_text_range().replace("\r\n", "\n") for i in range(len(pdf))]
-    finally:
-        pdf.close()
-    return claim, [pdf_doc(*pages, name=path.name)]
+    return claim, [ingest_path(path, settings=Settings())]
 
 
 @pytest.fixture

@@ -89,7 +89,7 @@ Agreement completed.
 )
 def test_documents(build, pages, ocr, status, kind):
     claim = build.claim()
-    res = CHECK.run(claim, [build.pdf(*pages, ocr=ocr)], build.ctx(claim))
+    res = CHECK.run(claim, [build.pdf(*pages, ocr=ocr, inked=kind == "wet_signature")], build.ctx(claim))
     assert res.status == status, res.message
     assert res.blocking
     if status == "pass":

@@ -32,7 +32,7 @@ def _claim(build, country="US", segment="public_sector"):
 )
 def test_public_sector(build, text, country, status):
     claim = _claim(build, country)
-    res = CHECK.run(claim, [build.pdf(text)], build.ctx(claim))
+    res = CHECK.run(claim, [build.pdf(text, inked=True)], build.ctx(claim))
     assert res.status == status
     if status == "fail":
         assert res.blocking and res.remediation

@@ -3,8 +3,10 @@
 `poe_holdout` (23 cases) was written by one outside author; `poe_ext` (66 cases: letters on the customer's
 letterhead, scans and phone photos, e-signature reports of many vendors, e-mails, POE in German, French, Spanish,
 Italian, Dutch and Norwegian, decks, certificates with tables and .docx) by six, each given only POE_RULES.md and
-docs/corpus_authoring.md. The floors are the figures measured when the rules last changed: a change that
-generalises worse fails here. False approvals must stay at zero everywhere.
+docs/corpus_authoring.md; `poe_fresh` (27 cases) by three more, written after the rules of issue 13 and first
+measured before any rule changed for it (0.78 verdict agreement, one false approval; then 0.96 and none). The
+floors sit a little under the figures measured when the rules last changed: a change that generalises worse
+fails here. False approvals must stay at zero everywhere.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ POECHECK = Path(sys.executable).parent / "poecheck"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 #: corpus -> (verdict agreement, check agreement, customer_acknowledgement agreement, dates agreement)
 FLOORS = {
-    "poe_holdout": (0.95, 0.99, 1.0, 0.95),
-    "poe_ext": (0.78, 0.94, 0.98, 0.96),
+    "poe_holdout": (0.95, 0.99, 1.0, 0.95),   # measured 1.0, 1.0, 1.0, 1.0
+    "poe_ext": (0.95, 0.985, 0.98, 0.98),     # measured 0.97, 0.99, 1.0, 1.0
+    "poe_fresh": (0.92, 0.97, 0.96, 0.96),    # measured 0.96, 0.98, 1.0, 1.0
 }
 
 
