@@ -38,8 +38,9 @@ def multipart(claim: bytes | str, files: list[Path]) -> list[tuple[str, tuple]]:
 
 
 def comparable(report: dict) -> dict:
-    """A report without what differs between two runs (ids, times)."""
-    return {k: v for k, v in report.items() if k not in ("id", "partner_id", "created_at")}
+    """A report without what differs between two runs (ids, times) or what only a stored report has."""
+    return {k: v for k, v in report.items()
+            if k not in ("id", "partner_id", "created_at", "batch_id", "input_claim_id")}
 
 
 def no_temp_files(settings) -> bool:
