@@ -369,8 +369,15 @@ def _block_marks(part: Part, blk: _Block) -> list[InkMark] | None:
         m.anchor == "heading" and not part.text[blk.start:m.offset].strip(" |•*·>-_–—"))]
 
 
-def _letter_date(part: Part, doc: Document, docs: Sequence[Document], order: str) -> dict:
-    """Date fields for a signed block without a readable date: the letter's own date line, if any."""
+def _letter_date(part: Part, doc: Document, docs: Sequence[Document], order: str, cache: dict) -> dict:
+    """Date fields for a signed block without a readable date: the letter's own date line, if any (computed
+    once per file: `cache` lives for one acknowledgements() call)."""
+    if part.file not in cache:
+        cache[part.file] = _file_date(part, doc, docs, order)
+    return dict(cache[part.file])
+
+
+def _file_date(part: Part, doc: Document, docs: Sequence[Document], order: str) -> dict:
     groups = [[p for p in doc.parts if p.file == part.file]] + [
         [p for p in d.parts if p.file == f] for d in docs for f in dict.fromkeys(q.file for q in d.parts)]
     own = _document_date(groups[0], order)
@@ -387,7 +394,7 @@ def _letter_date(part: Part, doc: Document, docs: Sequence[Document], order: str
     return {}
 
 
-def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Document]) -> list[Finding]:
+def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Document], dates: dict) -> list[Finding]:
     out: list[Finding] = []
     for part in doc.parts:
         if not part.text or part.kind == "email_body":
@@ -415,7 +422,7 @@ def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docume
                                    "a flat signature", rule_id="typed_signature",
                                    **{**base, "start": blk.typed[0], "end": blk.typed[1]}, **when))
             elif marks:
-                out.append(_inked_finding(part, marks, base, when or _letter_date(part, doc, docs, order)))
+                out.append(_inked_finding(part, marks, base, when or _letter_date(part, doc, docs, order, dates)))
             elif name and (title or dated) and marks is None and blk.ocr:
                 # a scanned block whose page image could not be measured: its printed fields are all there is
                 out.append(Finding(accepted=True, reason="customer signature block with name"
@@ -455,7 +462,7 @@ def _inked_finding(part: Part, marks: list[InkMark], base: dict, when: dict) -> 
                    note=f"{reason}, {page}", details=details, **base, **when)
 
 
-def _mark_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Document]) -> list[Finding]:
+def _mark_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Document], dates: dict) -> list[Finding]:
     """Handwritten marks found anywhere on the document's pages, read through the lines around them."""
     parties = _parties(claim)
     head: str | None = None
@@ -470,7 +477,7 @@ def _mark_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docum
                 continue  # nothing around it makes it a signature (a logo, a stamp, a doodle)
             quote = r.owner_line or r.anchor
             when = {"date": r.date.date, "date_span": (r.date.start, r.date.end),
-                    "date_source": "date beside the signature"} if r.date else _letter_date(part, doc, docs, order)
+                    "date_source": "date beside the signature"} if r.date else _letter_date(part, doc, docs, order, dates)
             page = f"page {part.page}" if part.page else part.path
             details = {"owner": r.owner, "signer_cue": r.signer, "ink_region": mark.region,
                        "owner_from": "letterhead" if r.owner_line is None and r.owner != "unknown" else "nearby text",
@@ -726,6 +733,7 @@ def acknowledgements(claim: Claim, docs: Sequence[Document], ctx: CheckContext) 
     """Every acknowledgement candidate in the POE, accepted ones first (digital, e-sign, wet, e-mail)."""
     rank = {DIGITAL: 0, ESIGN: 1, WET: 2, EMAIL: 3}
     found: list[Finding] = []
+    file_dates: dict = {}  # the letter date of each file, worked out once
     for doc in docs:
         found += _digital_findings(claim, doc)
         for part in doc.parts:
@@ -733,8 +741,8 @@ def acknowledgements(claim: Claim, docs: Sequence[Document], ctx: CheckContext) 
                 cert = certificate(part, claim, order=ctx.date_order)
                 if cert:
                     found.append(cert)
-        found += _wet_findings(claim, doc, ctx.date_order, docs)
-        found += _mark_findings(claim, doc, ctx.date_order, docs)
+        found += _wet_findings(claim, doc, ctx.date_order, docs, file_dates)
+        found += _mark_findings(claim, doc, ctx.date_order, docs, file_dates)
         found += _email_findings(claim, doc)
     found = _esigned_pages(found)
     return sorted(found, key=lambda f: (not f.accepted, rank[f.kind]))
