@@ -30,7 +30,7 @@ Box = tuple[float, float, float, float]
 _REGION_KEYS = ("above", "below", "width", "ruled_line", "word_pad", "tall_word", "block_depth", "lost_depth",
                 "strip", "tall_band")
 _LEAD = " |•*·>-_"  # table borders, bullets and rules before a line's first word
-_MIN_CONF = 50.0  # OCR words below this confidence may be a signature misread as letters
+MIN_CONF = 50.0  # OCR words below this confidence may be a signature misread as letters
 _RENDER_MAX_PIXELS = 4_000_000  # a poster-sized page is rendered coarser, never larger than this
 
 
@@ -286,7 +286,7 @@ def _lost(headings: list[_Anchor], blocks: list[Box], labels: list[tuple[_Anchor
 def _recognised(w: OcrWord, h: float, scanned: bool) -> bool:
     if not scanned:
         return True
-    return w.conf >= _MIN_CONF and w.box[3] - w.box[1] <= rules().region["tall_word"] * h
+    return w.conf >= MIN_CONF and w.box[3] - w.box[1] <= rules().region["tall_word"] * h
 
 
 def _region(label: Box, block: Box | None, h: float, size: tuple[int, int]) -> Box:

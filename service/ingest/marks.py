@@ -23,6 +23,7 @@ from PIL import Image
 from scipy import ndimage
 
 from models.document import InkMark, MarkLine
+from service.ingest.ink import MIN_CONF
 from service.ingest.ink_pixels import grow as grow_mask
 from service.ingest.ink_pixels import ruled
 from service.ingest.ocr import OcrWord
@@ -30,7 +31,6 @@ from service.ingest.ocr import OcrWord
 Box = tuple[float, float, float, float]
 
 WORK_HEIGHT = 7.0  # text height in pixels the page is shrunk to before looking (speed, same rules at any dpi)
-MIN_CONF = 50.0  # scanned words below this confidence may be the signature misread as letters
 MAX_MARKS = 8
 
 
