@@ -14,7 +14,7 @@ def evaluate(
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Score a labelled corpus: verdict/check agreement, confusion matrix, false approvals, payouts."""
-    from service.evaluate import evaluate_corpus
+    from service.corpus_eval import evaluate_corpus
 
     if not corpus.is_dir():
         from service.cli import fail

@@ -188,7 +188,7 @@ def _embedded_files(pdf: pdfium.PdfDocument, *, file: str, ctx: IngestContext) -
 
 def _validate_signatures(data: bytes, *, file: str, ctx: IngestContext) -> None:
     try:
-        from service.ingest.signatures import validate_signatures
+        from service.ingest.pdf_signatures import validate_signatures
 
         ctx.signatures.extend(validate_signatures(data, file=file, trust_roots=ctx.settings.trust_roots))
     except TrustRootsError:

@@ -20,7 +20,7 @@ from pyhanko.sign import signers
 
 from models.document import Signature
 from service.errors import TrustRootsError
-from service.ingest.signatures import validate_signatures
+from service.ingest.pdf_signatures import validate_signatures
 from service.trust import load_trust_roots
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
