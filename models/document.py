@@ -55,6 +55,24 @@ class InkMark(BaseModel):
                                   "nearest first within each side.")
 
 
+class PageImage(BaseModel):
+    """A part as a reviewer sees it: a rendered or scanned page, or an e-mail or .docx body drawn as a plain page,
+    with where its words are, so quoted evidence can be boxed. Made by the reader, stored with the report."""
+
+    model_config = ConfigDict(frozen=True)
+    data: bytes = Field(repr=False, description="The greyscale image file.")
+    media_type: Literal["image/png", "image/jpeg"] = Field(
+        default="image/png", description="PNG for rendered and drawn pages, JPEG for scans (a photo of paper).")
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    words: tuple[tuple[int, int, float, float, float, float, str], ...] = Field(
+        default=(), repr=False, description="(start, end, left, top, right, bottom, text): the word's offsets in "
+        "the part text (-1, -1 when it is not from that text) and its box as fractions of the image.")
+    fields: tuple[tuple[str, float, float, float, float], ...] = Field(
+        default=(), description="Drawn lines that are not in the part text, by label (an e-mail's 'From', 'To', "
+        "'Cc', 'Sent', 'Subject'), with their boxes.")
+
+
 class Part(BaseModel):
     """One unit of text: a PDF page, an image page, an e-mail body, or an attachment stub."""
 
@@ -77,6 +95,9 @@ class Part(BaseModel):
         default=None, description="Signature areas measured in the page image; None when not measured "
         "(no signature label or block heading on the page, or not a page).")
     warnings: list[str] = Field(default_factory=list)
+    images: tuple[PageImage, ...] = Field(
+        default=(), exclude=True, repr=False, description="How the part looks (when Settings.page_images); "
+        "kept out of JSON: it travels from the reader to the report's store.")
 
 
 class Signature(BaseModel):

@@ -169,7 +169,7 @@ def process_check(claim: Claim, upload: Upload, *, settings: Settings, store: Re
         if reuse is not None:
             reuse.remember(stored, claim, docs)
         if settings.page_images:
-            save_page_images(settings, stored.id, docs, upload.files, report)
+            save_page_images(settings, stored.id, docs, report)
         if settings.keep_uploads:
             keep_uploads(settings, stored.id, upload)
         log.info("check %s: %d files, %s in %.1f s", stored.id, len(docs), report.verdict,

@@ -14,8 +14,10 @@ import json
 import os
 import queue
 import re
+import subprocess
 from collections import deque
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from checks.scoring import rules_version
@@ -24,8 +26,10 @@ from service.batch.inputs import BatchItem, files_sha256, read_input
 from service.batch.progress import LogProgress
 from service.batch.tasks import Outcome, check_task, ingest_task
 from service.errors import BatchWorkerFailed, InvalidOutput
+from service.ingest.ocr import TESSERACT
 from service.reuse import Fingerprint, ReuseIndex, fingerprints
 from service.store.batch import BatchKey, BatchStore
+from service.store.page_images import save_page_images, without_images
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class _Run:
         self.window = max(2, 2 * executor.workers)
         self.in_flight = 0
         self.fps: dict[str, list[Fingerprint]] = {}
+        self.views: dict[str, list] = {}  # documents with their page images, until their report is stored
         self.checked = self.errors = self.documents = 0
 
     def run(self) -> None:
@@ -90,8 +95,10 @@ class _Run:
                                                            partner_id=item.claim.partner.partner_id)
                         index.add_fingerprints(fps)
                         self.fps[item.claim_id] = fps
-                        self._submit(("check", item, None), check_task, item.claim, docs, tuple(matches),
-                                     self.settings.check_text_chars)
+                        if self.settings.page_images:  # kept here for the store; the checks need no pictures
+                            self.views[item.claim_id] = docs
+                        self._submit(("check", item, None), check_task, item.claim, without_images(docs),
+                                     tuple(matches), self.settings.check_text_chars)
                         checking += 1
                     del self.docs[item.claim_id]
                 ptr += 1
@@ -108,11 +115,15 @@ class _Run:
             else:
                 checking -= 1
                 if outcome.error:
+                    self.views.pop(item.claim_id, None)
                     self._commit_error(item, outcome.error)
                 else:
-                    self.store.commit(self.keys[item.claim_id], report=outcome.value,
-                                      owner_partner_id=item.claim.partner.partner_id,
-                                      fingerprints=self.fps.pop(item.claim_id, ()))
+                    report_id = self.store.commit(self.keys[item.claim_id], report=outcome.value,
+                                                  owner_partner_id=item.claim.partner.partner_id,
+                                                  fingerprints=self.fps.pop(item.claim_id, ()))
+                    views = self.views.pop(item.claim_id, None)
+                    if views and report_id:
+                        save_page_images(self.settings, report_id, views, outcome.value)
                     self.checked += 1
                     self.progress.claim(item.claim_id, outcome.value.verdict)
 
@@ -163,13 +174,26 @@ def _with_missing(item: BatchItem) -> BatchItem:
 
 def config_fingerprint(settings) -> str:
     """sha256 of what besides the files and rules can change a result: the trust roots in use (their
-    certificates, not their folder's name) and the settings of service.config.CHECK_SETTINGS."""
+    certificates, not their folder's name), the Tesseract that reads scans, and the settings of
+    service.config.CHECK_SETTINGS."""
     from service.config import CHECK_SETTINGS
     from service.trust import load_trust_roots
 
     values = {name: getattr(settings, name) for name in CHECK_SETTINGS}
     values["trust_roots"] = load_trust_roots(settings.trust_roots).fingerprint
+    values["tesseract"] = tesseract_version()
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tesseract_version() -> str:
+    """Tesseract's and Leptonica's versions (`tesseract --version`): another Tesseract reads a scan differently."""
+    try:
+        proc = subprocess.run([TESSERACT, "--version"], capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
+    lines = (proc.stdout or proc.stderr).decode("utf-8", "replace").split("\n")
+    return " ".join(line.strip() for line in lines[:2] if line.strip()) or "unknown"
 
 
 def default_batch_id(input_path: Path) -> str:

@@ -37,6 +37,7 @@ def ingest_bytes(data: bytes, filename: str, *, settings: Settings) -> Document:
     from service.ingest.context import IngestContext
     from service.ingest.dispatch import ingest_data, unsupported
     from service.ingest.ocr import OcrRunner
+    from service.ingest.page_view import with_drawn_pages
 
     if not data.strip(b"\x00 \t\r\n"):
         raise EmptyFile(f"{filename} is empty.")
@@ -49,6 +50,8 @@ def ingest_bytes(data: bytes, filename: str, *, settings: Settings) -> Document:
     try:
         ingest_data(data, media_type=media_type, file=filename, ctx=ctx, depth=0)
         parts = ctx.resolved_parts()
+        if settings.page_images:
+            parts = with_drawn_pages(parts)
     finally:
         ctx.ocr.close()
     return Document(

@@ -59,7 +59,8 @@ def ingest_image(data: bytes, *, file: str, ctx: IngestContext) -> None:
                 continue
             dpi = _dpi(img)
             job = ocr_job(
-                frame, kind="image_page", file=file, page=page, dpi=dpi, timeout=ctx.settings.ocr_timeout_s
+                frame, kind="image_page", file=file, page=page, dpi=dpi, timeout=ctx.settings.ocr_timeout_s,
+                view=ctx.settings.page_images,
             )
             ctx.parts.append(ctx.ocr.submit(job))
 

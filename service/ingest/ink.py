@@ -100,7 +100,7 @@ def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool,
     scale = min(rules().render_dpi / 72, (_RENDER_MAX_PIXELS / max((right - left) * (top - bottom), 1.0)) ** 0.5)
     textpage = page.get_textpage()
     try:
-        words = _pdf_words(textpage, scale=scale, origin=(left, top))
+        words = pdf_words(textpage, scale=scale, origin=(left, top))
     finally:
         textpage.close()
     if not words or words[-1].end > len(text):
@@ -120,7 +120,7 @@ def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool,
     return marks
 
 
-def _pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float, float]) -> list[OcrWord]:
+def pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float, float]) -> list[OcrWord]:
     """Whitespace-separated words with boxes in pixels of a rendering at `scale` whose top left is `origin`
     (PDF points); offsets are those of the text once CR LF became LF and NULs were dropped (as pdf.py keeps it)."""
     x0, y0 = origin

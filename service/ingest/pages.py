@@ -10,6 +10,7 @@ from PIL import Image
 from models.document import Part, PartKind
 from service.errors import OcrFailed, OcrTimeout
 from service.ingest.ocr import OcrResult, ocr_image, to_ocr_mode, upright
+from service.ingest.page_view import scan_image
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,10 @@ def ocr_job(
     timeout: float,
     fallback_text: str = "",
     warnings: tuple[str, ...] = (),
+    view: bool = False,
 ) -> Callable[[], Part]:
-    """A job for OcrRunner that OCRs `image` and returns its Part (warnings, not errors, on failure)."""
+    """A job for OcrRunner that OCRs `image` and returns its Part (warnings, not errors, on failure);
+    `view`: with the page image as OCR read it (service.ingest.page_view)."""
 
     def run() -> Part:
         common = {"kind": kind, "path": page_path(file, page), "file": file, "page": page, "has_image": True}
@@ -44,10 +47,12 @@ def ocr_job(
                 width=image.width,
                 height=image.height,
                 warnings=[*warnings, f"page {page}: {exc.code}: {exc.message}"],
+                images=(scan_image(to_ocr_mode(image), (), ""),) if view else (),
             )
         notes = list(warnings)
         if result.rotated:
             notes.append(f"page {page}: rotated {result.rotated}° to read it")
+        read = upright(to_ocr_mode(image), result.rotated)  # the image the word boxes are on
         if _alnum(fallback_text) > _alnum(result.text):
             return Part(
                 **common,
@@ -56,6 +61,7 @@ def ocr_job(
                 width=result.width,
                 height=result.height,
                 warnings=notes,
+                images=(scan_image(read, result.words, result.text, offsets=False),) if view else (),
             )
         return Part(
             **common,
@@ -65,18 +71,18 @@ def ocr_job(
             width=result.width,
             height=result.height,
             warnings=notes,
-            ink_marks=_ink_marks(image, result, page, notes),
+            ink_marks=_ink_marks(read, result, page, notes),
+            images=(scan_image(read, result.words, result.text),) if view else (),
         )
 
     return run
 
 
-def _ink_marks(image: Image.Image, result: OcrResult, page: int, notes: list[str]):
-    """Handwriting on the scanned page: in its signature areas (when the text shows a block) and anywhere."""
+def _ink_marks(read: Image.Image, result: OcrResult, page: int, notes: list[str]):
+    """Handwriting on the scanned page (`read`: as OCR read it, which the word boxes are on): in its signature
+    areas (when the text shows a block) and anywhere."""
     from service.ingest import ink
     from service.ingest.marks import find_marks
-
-    read = upright(to_ocr_mode(image), result.rotated)  # the image as OCR read it, which the word boxes are on
 
     def measure() -> list:
         marks = ink.page_marks(result.text, result.words, read, scanned=True) \

@@ -12,6 +12,7 @@ import pypdfium2.raw as pdfium_c
 from models.document import Part
 from service.errors import EncryptedDocument, MalformedDocument, TrustRootsError
 from service.ingest.context import IngestContext
+from service.ingest.page_view import pdf_page_images
 from service.ingest.pages import ocr_job, page_path
 from service.ingest.pdf_annotations import AnnotationReader
 from service.ingest.pdf_limits import check_pdf_content
@@ -84,7 +85,8 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
         objects = pdfium_c.FPDFPage_CountObjects(page.raw)
         if text_is_usable(text) and (_alnum(text) >= MIN_TEXT_CHARS or not _has_image(page)):
             marks = _ink_marks(page, text, number, warnings)
-            ctx.parts.append(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks))
+            ctx.parts.append(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks,
+                                        images=pdf_page_images(page, text, enabled=ctx.settings.page_images)))
             return
         if objects <= 0:
             ctx.parts.append(_page_part(file, number, *warnings, text=text.strip()))
@@ -105,6 +107,7 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
         timeout=ctx.settings.ocr_timeout_s,
         fallback_text=fallback,
         warnings=tuple(warnings),
+        view=ctx.settings.page_images,
     )
     ctx.parts.append(ctx.ocr.submit(job))
 
@@ -199,9 +202,9 @@ def _validate_signatures(data: bytes, *, file: str, ctx: IngestContext) -> None:
 
 
 def _page_part(file: str, number: int, *warnings: str, text: str = "", source: str = "none",
-               ink_marks: list | None = None) -> Part:
+               ink_marks: list | None = None, images: tuple = ()) -> Part:
     return Part(kind="pdf_page", path=page_path(file, number), file=file, page=number, text=text, source=source,
-                warnings=list(warnings), ink_marks=ink_marks)
+                warnings=list(warnings), ink_marks=ink_marks, images=images)
 
 
 def _alnum(text: str) -> int:

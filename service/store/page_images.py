@@ -1,32 +1,32 @@
-"""Page images kept with a report: a downscaled PNG of each OCR'd top-level page and its word boxes.
+"""Page images kept with a report, and where each quote of the report sits on them.
 
-The originals are deleted after a check (unless POECHECK_KEEP_UPLOADS), so the reviewer's page view
-uses these PNGs. Word boxes come from one Tesseract TSV run per page that evidence quotes, on a
-~200 dpi rendering; boxes are stored as fractions of the page so any image size can show them.
+The isolated reader makes the pictures (service.ingest.page_view: text PDF pages rendered, scans as OCR
+read them, e-mails and .docx bodies drawn as plain pages) with their word boxes. Here the server only
+writes the image files of the pages a finding cites or that show a handwritten mark, with an index
+(word boxes with their offsets in the part text, e-mail header lines, mark regions), and, when a report
+page is shown, matches each quote to its words. Nothing here decodes or renders an upload. Boxes are
+fractions of the page, so any displayed size can show them.
 """
 from __future__ import annotations
 
 import json
-import logging
 import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from rapidfuzz import fuzz
+
 from models import Document, Report
+from models.report import Evidence
 from service.config import Settings
-from service.errors import PoecheckError
 
-log = logging.getLogger(__name__)
-
-PAGE_WIDTH = 1200  # stored PNG width (px)
-OCR_WIDTH = 1700  # width used to find word boxes (~200 dpi for a letter page)
-MIN_MATCH = 70.0  # rapidfuzz ratio a window of words needs to count as the quote
-#: Page images are decoded in the server process: an uploaded image larger than this (after a JPEG's
-#: reduced decoding) keeps no page image, so one upload cannot take hundreds of MB there.
-MAX_PAGE_IMAGE_PIXELS = 20_000_000
-_PDF = "application/pdf"
+MAX_PAGES = 60  # images kept per report (a reviewer reads the cited pages, not a 200-page annex)
+MIN_MATCH = 70.0  # rapidfuzz ratio a run of words needs to count as a quote that has no offsets
+_SUFFIX = {"image/png": "png", "image/jpeg": "jpg"}
 _REPORT_ID = re.compile(r"^[0-9a-f]{32}$")
+_LABEL = re.compile(r"^\s*(\w+):")
+Box = tuple[float, float, float, float]
 
 
 def report_dir(settings: Settings, report_id: str) -> Path:
@@ -36,33 +36,46 @@ def report_dir(settings: Settings, report_id: str) -> Path:
     return settings.data_dir / "pages" / report_id
 
 
-def save_page_images(settings: Settings, report_id: str, docs: Sequence[Document], files: dict[str, Path],
-                     report: Report) -> int:
-    """Write the PNGs and index.json for `report_id`; returns how many pages were kept."""
+def save_page_images(settings: Settings, report_id: str, docs: Sequence[Document], report: Report) -> int:
+    """Write the images of the cited or signed pages and index.json for `report_id`; returns how many."""
     cited = {e.part for c in report.checks for e in c.evidence}
-    folder = report_dir(settings, report_id)
-    entries = []
+    areas: dict[tuple[str, int | None], list[dict]] = {}
     for doc in docs:
-        path = files.get(doc.filename)
-        if path is None:
-            continue
         for part in doc.parts:
-            if not (part.has_image and part.source == "ocr" and part.file == doc.filename and part.page):
+            if part.box is not None and part.path in cited:  # an annotation: boxed on its page's image
+                areas.setdefault((part.file, part.page), []).append({"part": part.path, "box": list(part.box)})
+    folder = report_dir(settings, report_id)
+    entries: list[dict] = []
+    for doc in docs:
+        for part in doc.parts:
+            inked = [m for m in part.ink_marks or () if m.inked]
+            marks = [m for m in inked if m.anchor == "mark"] or inked  # the strokes, else the signature area
+            extra = areas.get((part.file, part.page), []) if part.kind in ("pdf_page", "image_page") else []
+            if not part.images or not (part.path in cited or marks or extra):
                 continue
-            image = _page_image(path, doc.media_type, part.page)
-            if image is None:
-                continue
-            words = _word_boxes(image, timeout=settings.ocr_timeout_s) if part.path in cited else []
-            if image.width > PAGE_WIDTH:
-                image = image.resize((PAGE_WIDTH, round(image.height * PAGE_WIDTH / image.width)))
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{len(entries) + 1}.png"
-            image.save(folder / name, format="PNG", optimize=True)
-            entries.append({"n": len(entries) + 1, "part": part.path, "file": part.file, "page": part.page,
-                            "image": name, "width": image.width, "height": image.height, "words": words})
+            for image in part.images:
+                if len(entries) >= MAX_PAGES:
+                    break
+                n = len(entries) + 1
+                name = f"{n}.{_SUFFIX[image.media_type]}"
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_bytes(image.data)
+                entries.append({
+                    "n": n, "part": part.path, "file": part.file, "page": part.page, "image": name,
+                    "width": image.width, "height": image.height, "words": [list(w) for w in image.words],
+                    "fields": [list(f) for f in image.fields], "areas": extra,
+                    "marks": [{"region": list(m.region), "spans": [[m.offset, m.offset + 1]]
+                               + [[ln.start, ln.end] for ln in m.lines]} for m in marks] if len(part.images) == 1 else [],
+                })
     if entries:
         (folder / "index.json").write_text(json.dumps(entries), encoding="utf-8")
     return len(entries)
+
+
+def without_images(docs: Sequence[Document]) -> list[Document]:
+    """The documents without their page images (what the checks read, lighter to send to a worker)."""
+    return [d.model_copy(update={"parts": [p.model_copy(update={"images": ()}) if p.images else p for p in d.parts]})
+            for d in docs]
 
 
 def load_index(settings: Settings, report_id: str) -> list[dict]:
@@ -74,7 +87,7 @@ def load_index(settings: Settings, report_id: str) -> list[dict]:
 
 
 def image_file(settings: Settings, report_id: str, n: int) -> Path | None:
-    """The PNG of page entry `n`, or None."""
+    """The image file of page entry `n`, or None."""
     for entry in load_index(settings, report_id):
         if entry["n"] == n:
             return report_dir(settings, report_id) / entry["image"]
@@ -86,86 +99,74 @@ def delete_pages(settings: Settings, report_id: str) -> None:
     shutil.rmtree(report_dir(settings, report_id), ignore_errors=True)
 
 
-def _page_image(path: Path, media_type: str, page: int):
-    """The page as a grey PIL image about OCR_WIDTH wide, or None when it cannot be rendered."""
-    from PIL import Image, ImageOps
+def quote_boxes(entry: dict, ev: Evidence) -> list[Box]:
+    """Where evidence `ev` sits on page entry `entry`: one box per line of its words.
 
-    try:
-        if media_type == _PDF:
-            import pypdfium2 as pdfium
-
-            pdf = pdfium.PdfDocument(str(path))
-            try:
-                pg = pdf[page - 1]
-                scale = min(OCR_WIDTH / pg.get_width(), 300 / 72)
-                bitmap = pg.render(scale=scale)
-                image = bitmap.to_pil().convert("L")
-                bitmap.close()
-                pg.close()
-            finally:
-                pdf.close()
-        elif media_type.startswith("image/"):
-            with Image.open(path) as img:
-                img.seek(page - 1)
-                if img.width * img.height > MAX_PAGE_IMAGE_PIXELS:
-                    img.draft("L", (OCR_WIDTH, max(1, OCR_WIDTH * img.height // img.width)))  # JPEG: 1/2 to 1/8
-                if img.width * img.height > MAX_PAGE_IMAGE_PIXELS:
-                    log.warning("page image of page %d not kept: %d x %d pixels", page, img.width, img.height)
-                    return None
-                image = (ImageOps.exif_transpose(img) if page == 1 else img.copy()).convert("L")
-        else:
-            return None
-    except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered only loses its picture
-        log.warning("page image of page %d not kept: %s", page, type(exc).__name__)
-        return None
-    if image.width > OCR_WIDTH:
-        image = image.resize((OCR_WIDTH, round(image.height * OCR_WIDTH / image.width)))
-    return image
-
-
-def _word_boxes(image, *, timeout: float) -> list[list]:
-    """Words with boxes as fractions of the page: [x0, y0, x1, y1, text]."""
-    from service.ingest.ocr import tesseract_image
-
-    try:
-        tsv = tesseract_image(image, args=["-l", "eng", "--psm", "6", "tsv"], timeout=timeout)
-    except PoecheckError as exc:
-        log.warning("word boxes not found: %s", exc.code)
+    A quote with offsets is the words of the part text it spans (exact, whatever the quote says: a date may
+    be quoted as ISO); an annotation its box; an e-mail header quote ('From: …; To: …') the header lines it
+    names; anything else the run of words that best matches the quote (a page read again)."""
+    words = entry.get("words", [])
+    for area in entry.get("areas", []):
+        if area["part"] == ev.part:
+            return [tuple(area["box"])]
+    if ev.part != entry["part"]:
         return []
-    words = []
-    for row in tsv.splitlines()[1:]:
-        cols = row.split("\t")
-        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
-            continue
-        left, top, width, height = (int(c) for c in cols[6:10])
-        words.append([round(left / image.width, 4), round(top / image.height, 4),
-                      round((left + width) / image.width, 4), round((top + height) / image.height, 4),
-                      cols[11]])
-    return words
+    if ev.end > ev.start and any(w[0] >= 0 for w in words):
+        return line_boxes([w for w in words if w[0] < ev.end and w[1] > ev.start])
+    labels = {m.group(1).lower() for m in (_LABEL.match(s) for s in ev.quote.split(";")) if m}
+    fields = [tuple(f[1:5]) for f in entry.get("fields", []) if f[0].lower() in labels]
+    if fields:
+        return fields
+    return line_boxes(_fuzzy_run(words, ev.quote))
+
+
+def mark_boxes(entry: dict, evidence: Sequence[tuple[str, int, Evidence]]) -> list[tuple[Box, str | None, int]]:
+    """Each handwritten mark's region with the first finding (check id, index) whose quote touches the lines
+    around it: (box, check id or None, evidence index)."""
+    out = []
+    for mark in entry.get("marks", []):
+        linked: tuple[str | None, int] = (None, -1)
+        for check_id, i, ev in evidence:
+            if ev.part == entry["part"] and ev.end > ev.start and any(s < ev.end and e > ev.start
+                                                                      for s, e in mark["spans"]):
+                linked = (check_id, i)
+                break
+        out.append((tuple(mark["region"]), *linked))
+    return out
+
+
+def line_boxes(words: Sequence[Sequence]) -> list[Box]:
+    """The words' boxes joined along each text line (a quote over three lines is three boxes)."""
+    lines: list[list[float]] = []
+    for w in sorted(words, key=lambda w: (w[3], w[2])):
+        x0, y0, x1, y1 = w[2:6]
+        for line in lines:
+            overlap = min(line[3], y1) - max(line[1], y0)
+            if overlap > 0.5 * min(line[3] - line[1], y1 - y0) and x0 - line[2] < 3 * (y1 - y0):
+                line[:] = [min(line[0], x0), min(line[1], y0), max(line[2], x1), max(line[3], y1)]
+                break
+        else:
+            lines.append([x0, y0, x1, y1])
+    return [tuple(line) for line in lines]
 
 
 def _norm(token: str) -> str:
     return "".join(ch for ch in token.lower() if ch.isalnum())
 
 
-def highlight_boxes(words: Sequence[Sequence], quote: str) -> list[tuple[float, float, float, float]]:
-    """Boxes of the run of words that best matches `quote` (fuzzy: the page was OCR'd again)."""
-    from rapidfuzz import fuzz
-
+def _fuzzy_run(words: Sequence[Sequence], quote: str) -> list[Sequence]:
+    """The run of as many words as the quote has that reads most like it (at least MIN_MATCH)."""
     wanted = [t for t in (_norm(x) for x in quote.split()) if t]
-    tokens = [_norm(str(w[4])) for w in words]
+    tokens = [_norm(str(w[6])) for w in words]
     if not wanted or not tokens:
         return []
     target = " ".join(wanted)
     size = min(len(wanted), len(tokens))
     best, best_at = 0.0, -1
     for start in range(len(tokens) - size + 1):
-        window = tokens[start:start + size]
-        if not window[0] and not window[-1]:
-            continue
-        score = fuzz.ratio(target, " ".join(t for t in window if t))
+        score = fuzz.ratio(target, " ".join(t for t in tokens[start:start + size] if t))
         if score > best:
             best, best_at = score, start
     if best < MIN_MATCH:
         return []
-    return [tuple(w[:4]) for w in words[best_at:best_at + size] if _norm(str(w[4]))]
+    return [w for w in words[best_at:best_at + size] if _norm(str(w[6]))]

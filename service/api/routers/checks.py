@@ -152,18 +152,20 @@ async def export_checks(request: Request, principal: Caller, filters: Filters) -
                              headers={"Content-Disposition": 'attachment; filename="poecheck-reports.csv"'})
 
 
-_PNG = {200: {"description": "The page image.", "content": {"image/png": {"schema": {"type": "string",
-                                                                                    "format": "binary"}}}}}
+_PNG = {200: {"description": "The page image.", "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                                                             for t in ("image/png", "image/jpeg")}}}
 
 
 @router.get("/{report_id}/pages/{n}", response_class=FileResponse, responses={**_PNG, **_ERRORS},
             summary="Page image kept with a report")
 async def page_image(report_id: str, n: int, request: Request,
                      principal: Caller) -> FileResponse:
-    """The downscaled PNG of an OCR'd page of the report (see GET /v1/checks/{id} documents)."""
+    """A page image kept with the report (PNG, or JPEG for a scan): a page a finding cites or that shows a
+    handwritten mark, numbered as on the report page."""
     st = state(request)
     stored = await run_in_threadpool(st.store.get, report_id, scope=scope(principal))
     path = image_file(st.settings, report_id, n) if stored is not None else None
     if path is None or not path.exists():
         raise NotFound(f"No page image {n} for report {report_id}.")
-    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})
+    media_type = "image/jpeg" if path.suffix == ".jpg" else "image/png"
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-store"})

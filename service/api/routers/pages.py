@@ -21,7 +21,7 @@ from service.api.sessions import COOKIE
 from service.ingest.detect import ACCEPTED
 from service.redaction import report_for
 from service.store.decisions import SORTS
-from service.store.page_images import highlight_boxes, load_index
+from service.store.page_images import load_index, mark_boxes, quote_boxes
 from service.store.reports import ReportFilter
 
 router = APIRouter(include_in_schema=False)
@@ -119,27 +119,36 @@ async def report_page(request: Request, report_id: str) -> Response:
         return _page(request, "not_found.html", principal, status_code=404, report_id=report_id)
     report = report_for(stored.report, reviewer=principal.is_reviewer)
     pages = _pages_with_highlights(load_index(st.settings, report_id), report)
-    page_of = {p["part"]: p["n"] for p in pages}
+    shown = {m["ev"]: m["id"] for p in pages for m in reversed(p["marks"]) if m["ev"]}  # each finding's first box
     return _page(request, "report.html", principal, id=report_id, r=report, pages=pages,
-                 page_of=page_of, owner=stored.owner_partner_id, batch_id=stored.batch_id,
+                 shown=shown, owner=stored.owner_partner_id, batch_id=stored.batch_id,
                  input_claim_id=stored.input_claim_id,
                  **await decision_context(request, principal, stored))
 
 
 def _pages_with_highlights(entries: list[dict], report) -> list[dict]:
-    """Each kept page image with the boxes of every quote cited on it."""
+    """Each kept page image with a box per line of every quote on it (coloured by its check's status, linked
+    to its finding) and each handwritten mark (linked to the finding that reads it)."""
+    status = {c.id: c.status for c in report.checks}
+    evidence = [(c.id, i, ev) for c in report.checks for i, ev in enumerate(c.evidence)]
     pages = []
     for entry in entries:
         marks = []
-        for check in report.checks:
-            for i, ev in enumerate(check.evidence):
-                if ev.part != entry["part"]:
-                    continue
-                for box in highlight_boxes(entry["words"], ev.quote):
-                    marks.append({"check": check.id, "status": check.status, "ev": f"{check.id}-{i}",
-                                  "box": [round(v * 100, 2) for v in box]})
-        pages.append({**entry, "marks": marks})
+        for check_id, i, ev in evidence:
+            for k, box in enumerate(quote_boxes(entry, ev)):
+                marks.append(_mark(box, check_id, status[check_id], f"{check_id}-{i}", f"{entry['n']}-{len(marks)}",
+                                   title=f"{check_id.replace('_', ' ')}: {ev.quote[:120]}" if k == 0 else None))
+        for box, check_id, i in mark_boxes(entry, evidence):
+            marks.append(_mark(box, check_id, status.get(check_id, "ink"), f"{check_id}-{i}" if check_id else None,
+                               f"{entry['n']}-{len(marks)}", title="handwritten mark", kind="ink"))
+        pages.append({**{k: v for k, v in entry.items() if k not in ("words", "fields", "marks")}, "marks": marks})
     return pages
+
+
+def _mark(box, check_id: str | None, status: str, ev: str | None, n: str, *, title: str | None,
+          kind: str = "quote") -> dict:
+    return {"check": check_id, "status": status, "ev": ev, "id": f"hl-{n}", "kind": kind, "title": title,
+            "box": [round(v * 100, 2) for v in box]}
 
 
 def _local_path(target: str) -> str:

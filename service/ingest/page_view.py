@@ -1,0 +1,230 @@
+"""Page images made while a document is read: what a reviewer sees, and where each word sits on it.
+
+A text PDF page is rendered by pdfium, a scan is kept as OCR read it (upright), an e-mail or .docx body is
+drawn as a plain page. Word boxes are fractions of the image and carry the word's offsets in the part text,
+so evidence (offsets into that text) is boxed exactly. All of it runs in the isolated reader: the server
+only stores and serves the PNGs (service.store.page_images).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw, ImageFont
+
+from models.document import EmailMeta, PageImage, Part
+from service.ingest.ink import pdf_words
+from service.ingest.ocr import OcrWord
+
+WIDTH = 1200  # stored image width (px)
+MAX_PIXELS = 4_000_000  # a very tall page is drawn narrower
+JPEG_QUALITY = 75  # scans: paper grain makes a PNG four times larger and twenty times slower to write
+# Drawn pages (e-mails, .docx): a letter-shaped sheet, a readable font, a bounded number of sheets.
+SHEET_HEIGHT = 1553
+MARGIN = 70
+FONT_SIZE = 22
+LINE_HEIGHT = 32
+MAX_SHEETS = 10
+_FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+_WORD = re.compile(r"\S+")
+HEADER_LABELS = ("From", "To", "Cc", "Sent", "Subject")
+
+
+def encode(image: Image.Image, *, photo: bool = False) -> bytes:
+    """`image` in greyscale as a PNG (sharp text of rendered pages), or a JPEG when it is a `photo` (a scan)."""
+    out = io.BytesIO()
+    if photo:
+        image.convert("L").save(out, format="JPEG", quality=JPEG_QUALITY)
+    else:
+        image.convert("L").save(out, format="PNG")
+    return out.getvalue()
+
+
+def scan_image(image: Image.Image, words: Sequence[OcrWord], text: str, *, offsets: bool = True) -> PageImage:
+    """A scanned page as OCR read it (`image` upright, `words` boxes in its pixels with offsets into `text`).
+    `offsets`: False when the part's text is not `text` (the page kept its text layer): words keep only their text."""
+    width, height = image.size
+    boxes = tuple((w.start if offsets else -1, w.end if offsets else -1, *_fractions(w.box, width, height),
+                   text[w.start:w.end]) for w in words)
+    return _page_image(image, boxes, photo=True)
+
+
+def pdf_page_image(page: pdfium.PdfPage, text: str) -> PageImage | None:
+    """A text-layer PDF page rendered, with the words of `text` (as pdf.py cleaned it) from the character boxes.
+    A rotated page keeps no word boxes (its character boxes are in unrotated page space)."""
+    left, bottom, right, top = page.get_bbox()
+    width_pt, height_pt = max(right - left, 1.0), max(top - bottom, 1.0)
+    scale = min(WIDTH / width_pt, (MAX_PIXELS / (width_pt * height_pt)) ** 0.5)
+    try:
+        bitmap = page.render(scale=scale, grayscale=True)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        image = bitmap.to_pil().convert("L")
+    finally:
+        bitmap.close()
+    words: tuple = ()
+    if not page.get_rotation():
+        textpage = page.get_textpage()
+        try:
+            found = pdf_words(textpage, scale=scale, origin=(left, top))
+        finally:
+            textpage.close()
+        if found and found[-1].end <= len(text):
+            words = tuple((w.start, w.end, *_fractions(w.box, image.width, image.height), text[w.start:w.end])
+                          for w in found)
+    return _page_image(image, words)
+
+
+def drawn_pages(part: Part) -> tuple[PageImage, ...]:
+    """An e-mail (headers, then body) or a document body drawn as plain pages, at most MAX_SHEETS."""
+    sheets = _Sheets()
+    if part.email is not None:
+        for label, value in _header_lines(part.email):
+            sheets.field(label, value)
+        sheets.rule()
+    sheets.text(part.text)
+    return sheets.done()
+
+
+def _header_lines(meta: EmailMeta) -> list[tuple[str, str]]:
+    lines = [("From", meta.sender or meta.sender_email or ""), ("To", "; ".join(meta.to)),
+             ("Cc", "; ".join(meta.cc)), ("Sent", meta.sent.isoformat(sep=" ") if meta.sent else ""),
+             ("Subject", meta.subject or "")]
+    return [(label, value) for label, value in lines if value or label in ("From", "To", "Subject")]
+
+
+class _Sheets:
+    """Lays text out line by line on letter-shaped sheets, recording each word's box."""
+
+    def __init__(self) -> None:
+        self.font = _font()
+        self.pages: list[tuple[Image.Image, list, list]] = []
+        self.y = SHEET_HEIGHT  # forces a first sheet
+        self.full = False
+
+    def _line(self) -> tuple[ImageDraw.ImageDraw, list, list, int] | None:
+        """The drawing surface and the y of the next line (a new sheet when this one is full)."""
+        if self.y + LINE_HEIGHT > SHEET_HEIGHT - MARGIN:
+            if len(self.pages) >= MAX_SHEETS:
+                self.full = True
+                return None
+            self.pages.append((Image.new("L", (WIDTH, SHEET_HEIGHT), 255), [], []))
+            self.y = MARGIN
+        image, words, fields = self.pages[-1]
+        y = self.y
+        self.y += LINE_HEIGHT
+        return ImageDraw.Draw(image), words, fields, y
+
+    def field(self, label: str, value: str) -> None:
+        """A header line ('Subject: …') that is not part of the text: boxed as a whole by its label."""
+        line = self._line()
+        if line is None:
+            return
+        draw, words, fields, y = line
+        head = f"{label}: "
+        draw.text((MARGIN, y), head, font=self.font, fill=90)
+        x = MARGIN + self.font.getlength(head)
+        shown = _fit(value, self.font, WIDTH - MARGIN - x)
+        draw.text((x, y), shown, font=self.font, fill=0)
+        right = x + self.font.getlength(shown)
+        fields.append((label, (MARGIN - 4, y - 2, right + 4, y + LINE_HEIGHT - 4)))
+        whole = f"{head}{shown}"
+        for m in _WORD.finditer(whole):
+            box = (MARGIN + self.font.getlength(whole[:m.start()]), y,
+                   MARGIN + self.font.getlength(whole[:m.end()]), y + LINE_HEIGHT - 6)
+            words.append((-1, -1, box, m.group()))
+
+    def rule(self) -> None:
+        line = self._line()
+        if line is not None:
+            draw, _, _, y = line
+            draw.line((MARGIN, y + LINE_HEIGHT // 2, WIDTH - MARGIN, y + LINE_HEIGHT // 2), fill=170, width=2)
+
+    def text(self, text: str) -> None:
+        """Every line of `text`, wrapped at the sheet width; words keep their offsets in `text`."""
+        space = self.font.getlength(" ")
+        limit = WIDTH - 2 * MARGIN
+        pos = 0
+        for raw in text.split("\n"):
+            line = self._line()
+            if line is None:
+                return
+            draw, words, _, y = line
+            x = 0.0
+            for m in _WORD.finditer(raw):
+                word = m.group()
+                size = self.font.getlength(word)
+                if x and x + size > limit:
+                    line = self._line()
+                    if line is None:
+                        return
+                    draw, words, _, y = line
+                    x = 0.0
+                draw.text((MARGIN + x, y), word, font=self.font, fill=0)
+                words.append((pos + m.start(), pos + m.end(),
+                              (MARGIN + x, y, MARGIN + x + min(size, limit - x), y + LINE_HEIGHT - 6), word))
+                x += size + space
+            pos += len(raw) + 1
+
+    def done(self) -> tuple[PageImage, ...]:
+        """The sheets, the last one cut below its text (a short e-mail is a short picture)."""
+        out = []
+        for index, (image, words, fields) in enumerate(self.pages):
+            if index == len(self.pages) - 1:
+                image = image.crop((0, 0, WIDTH, min(SHEET_HEIGHT, max(self.y + MARGIN, SHEET_HEIGHT // 4))))
+            size = image.size
+            out.append(PageImage(data=encode(image), width=size[0], height=size[1],
+                                 words=tuple((s, e, *_fractions(box, *size), w) for s, e, box, w in words),
+                                 fields=tuple((label, *_fractions(box, *size)) for label, box in fields)))
+        return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _font() -> ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.truetype(_FONT_FILE, FONT_SIZE)
+    except OSError:  # no DejaVu: Pillow's own scalable font
+        return ImageFont.load_default(size=FONT_SIZE)
+
+
+def _fit(value: str, font: ImageFont.FreeTypeFont, room: float) -> str:
+    """`value` on one line, cut with an ellipsis when it is wider than `room`."""
+    value = " ".join(value.split())
+    if font.getlength(value) <= room:
+        return value
+    while value and font.getlength(value + "…") > room:
+        value = value[:-1]
+    return value + "…"
+
+
+def _page_image(image: Image.Image, words: tuple, *, photo: bool = False) -> PageImage:
+    if image.width > WIDTH:
+        image = image.resize((WIDTH, max(1, round(image.height * WIDTH / image.width))), Image.Resampling.BILINEAR)
+    return PageImage(data=encode(image, photo=photo), media_type="image/jpeg" if photo else "image/png",
+                     width=image.width, height=image.height, words=words)
+
+
+def _fractions(box: Sequence[float], width: int, height: int) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return (round(max(0.0, x0 / width), 4), round(max(0.0, y0 / height), 4),
+            round(min(1.0, x1 / width), 4), round(min(1.0, y1 / height), 4))
+
+
+def pdf_page_images(page: pdfium.PdfPage, text: str, *, enabled: bool) -> tuple[PageImage, ...]:
+    """The rendered page (see pdf_page_image) when page images are kept (Settings.page_images)."""
+    image = pdf_page_image(page, text) if enabled else None
+    return (image,) if image is not None else ()
+
+
+DRAWN_KINDS = ("email_body", "document_body", "attachment")
+
+
+def with_drawn_pages(parts: Sequence[Part]) -> list[Part]:
+    """The parts, each e-mail body, document body and text attachment given its drawn pages."""
+    return [p.model_copy(update={"images": drawn_pages(p)})
+            if p.kind in DRAWN_KINDS and not p.images and (p.text or p.email is not None) else p for p in parts]
