@@ -1,4 +1,4 @@
-"""Issue 15, items 6, 8, 9 and 12 (in part): page-image pixel budget, cross-site requests, security
+"""Issue 15, items 8, 9 and 12 (in part): cross-site requests, security
 headers, spreadsheet formulas in summary.csv, and a private data folder."""
 from __future__ import annotations
 
@@ -10,32 +10,12 @@ from pathlib import Path
 
 import pytest
 from apihelp import PARTNER_A, REVIEWER, ROOT, auth, dev_case, multipart
-from PIL import Image
 
 from service.api.sessions import COOKIE
 from service.batch.summary import csv_cell
 
-# --- item 6: page images are decoded in the server process ------------------------------------------
-
-
-@pytest.mark.parametrize(("fmt", "kept"), [pytest.param("PNG", False, id="png"), pytest.param("JPEG", True, id="jpeg")])
-def test_a_huge_page_image_costs_the_server_little_memory(tmp_path: Path, fmt: str, kept: bool):
-    """A 190 KB 7740 x 7740 PNG took the server from 187 MB to 705 MB to keep its page image."""
-    path = tmp_path / f"page.{fmt.lower()}"
-    Image.new("L", (7740, 7740), 255).save(path, format=fmt)
-    assert path.stat().st_size < 2_000_000
-    done = subprocess.run([sys.executable, "-c", f"""
-import resource, sys
-from service.store.page_images import _page_image
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-image = _page_image(__import__("pathlib").Path({str(path)!r}), "image/{fmt.lower()}", 1)
-grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-print(image is not None, image.width if image else 0, round(grew))
-"""], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    is_kept, width, grew_mb = done.stdout.split()
-    assert is_kept == str(kept) and int(width) <= 1700
-    assert int(grew_mb) < 100, done.stdout
+# --- item 6: page images are no longer decoded in the server process (the reader makes them): see
+# test_page_images.test_the_server_process_never_parses_or_renders_an_upload.
 
 
 # --- item 8: cross-site requests that would use the page session cookie ------------------------------
