@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Size of a request's headers.")
     log_repeats_per_minute: int = Field(default=10, ge=1, description="Times the same log line is written "
                                         "per minute; further repeats are counted, not written.")
-    page_images: bool = Field(default=True, description="Keep a downscaled PNG of each OCR'd page with its report.")
+    page_images: bool = Field(default=True, description="Keep with each report an image of every page a finding "
+                              "quotes or that shows a handwritten mark (made by the isolated reader).")
     session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a web page login.")
     secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (set it "
                                  "when a TLS proxy is in front).")
