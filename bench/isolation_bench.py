@@ -16,7 +16,7 @@ DOCUMENTS = {
 def run(quick: bool = False) -> dict:
     """Median ms per document both ways (interleaved), the overhead, and the reader's start-up time."""
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
     from service.isolation import ParserPool
 
     rounds = 5 if quick else 40

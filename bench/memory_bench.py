@@ -27,11 +27,11 @@ def measure(scan: Path, claim_path: Path) -> dict[str, float]:
     from checks.runner import run_checks
     from service.claims import load_claim
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
     claim = load_claim(claim_path)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), isolate_parsers=False, ocr_workers=1)
+        settings = Settings(data_dir=Path(tmp), ocr_workers=1)
         doc = ingest_path(scan, settings=settings)
         run_checks(claim, [doc], CheckContext.for_claim(claim))
         peak = vm_hwm_mb()

@@ -58,9 +58,9 @@ def _paired_seconds(fns: dict[str, Callable[[], object]], reps: int) -> dict[str
 
 def text_extraction(inputs: Inputs) -> dict[str, dict]:
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
-    settings = Settings(data_dir=inputs.folder / "data", isolate_parsers=False)
+    settings = Settings(data_dir=inputs.folder / "data")
     out = {}
     for pages, path in inputs.text_pdfs.items():
         s = _paired_seconds({"poecheck": lambda p=path: ingest_path(p, settings=settings),
@@ -74,9 +74,9 @@ def text_extraction(inputs: Inputs) -> dict[str, dict]:
 
 def msg_ingestion(inputs: Inputs) -> dict[str, object]:
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
-    settings = Settings(data_dir=inputs.folder / "data", isolate_parsers=False)
+    settings = Settings(data_dir=inputs.folder / "data")
     doc = ingest_path(inputs.msg, settings=settings)
     s = _paired_seconds({"poecheck": lambda: ingest_path(inputs.msg, settings=settings)}, inputs.profile.reps)
     return {"bytes": inputs.msg.stat().st_size, "parts": len(doc.parts),
@@ -111,9 +111,9 @@ def _bare_tesseract(images: list[Path], dpi: int) -> None:
 
 def ocr(inputs: Inputs) -> dict[str, dict]:
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
-    settings = Settings(data_dir=inputs.folder / "data", isolate_parsers=False, ocr_workers=1)
+    settings = Settings(data_dir=inputs.folder / "data", ocr_workers=1)
     out = {}
     with tempfile.TemporaryDirectory(dir=inputs.folder) as tmp:
         for (pages, path), reps in zip(inputs.scan_pdfs.items(), inputs.profile.scan_reps, strict=True):

@@ -35,7 +35,7 @@ Sample = list[tuple[str, Part, str]]  # (corpus/case/part path, part, folded tex
 def texts(quick: bool = False) -> tuple[tuple[str, Part], ...]:
     """("corpus/case/part path", part) of every part with text; quick: the first five dev cases."""
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
     settings = Settings()
     out = []

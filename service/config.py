@@ -32,7 +32,6 @@ class Settings(BaseSettings):
     max_depth: int = Field(default=5, ge=1, description="Attachment nesting depth.")
     max_attachments: int = Field(default=100, ge=1)
     max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
-    isolate_parsers: bool = Field(default=True, description="Read each document in a worker process under limits.")
     parse_timeout_s: float = Field(default=300.0, gt=0, description="Wall time to read one document (with OCR).")
     parse_cpu_s: int = Field(default=30, ge=1, description="CPU seconds of the reader process per document "
                              "(tesseract's own time is not counted).")

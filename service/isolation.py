@@ -61,15 +61,6 @@ class Parsed:
         return self.document
 
 
-def ingest_path(path: Path, *, settings: Settings, display_name: str | None = None) -> Document:
-    """Read a file into a Document: in an isolated worker when Settings.isolate_parsers, else in-process."""
-    if not settings.isolate_parsers:
-        from service.ingest import ingest_path as ingest_here
-
-        return ingest_here(path, settings=settings, display_name=display_name)
-    return default_pool().parse(path, settings=settings, display_name=display_name).unwrap()
-
-
 class _Worker:
     """One worker process and the two pipe ends that talk to it."""
 
@@ -254,7 +245,7 @@ def _serve() -> None:
 
     install(per_minute=10)  # a hostile file's thousand identical warnings make ten lines
     logging.getLogger("extract_msg").setLevel(logging.ERROR)  # format quirks of every odd .msg
-    from service.ingest import ingest_path as ingest_here
+    from service.ingest.dispatch import ingest_path as ingest_here  # the reader's modules, not the parent's
 
     tasks = Connection(TASK_FD, writable=False)
     replies = Connection(REPLY_FD, readable=False)

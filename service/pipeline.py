@@ -14,6 +14,7 @@ from checks.scoring import rules_version, score, verdict
 from models import CheckResult, Claim, Document, Report
 from service.config import CHECK_TEXT_CHARS, Settings
 from service.errors import ChecksTimeout
+from service.reading import read_document
 from service.timelimit import TimeLimitExpired, time_limit
 
 
@@ -24,10 +25,8 @@ class ReuseIndex(Protocol):
 
 
 def ingest_files(paths: Sequence[Path], *, settings: Settings) -> list[Document]:
-    """Parse every file (in an isolated worker, see service.isolation); a bad file raises its typed error."""
-    from service.isolation import ingest_path
-
-    return [ingest_path(Path(p), settings=settings) for p in paths]
+    """Parse every file (in an isolated reader, see service.reading); a bad file raises its typed error."""
+    return [read_document(Path(p), settings=settings) for p in paths]
 
 
 def document_summary(doc: Document) -> dict:

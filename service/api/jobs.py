@@ -22,6 +22,7 @@ from models import Claim, Document
 from service.api.uploads import Upload
 from service.config import Settings
 from service.errors import ServiceBusy, TooManyChecks
+from service.reading import start_reader
 from service.store.reports import ReportStore, StoredReport
 
 if TYPE_CHECKING:  # the checks load only when a check runs
@@ -58,10 +59,7 @@ class CheckRunner:
                                         initializer=_lower_priority)
         self._lock = threading.Lock()
         self.pending = 0
-        if settings.isolate_parsers:
-            from service.isolation import default_pool
-
-            default_pool().warm(settings.check_workers)
+        start_reader(settings.check_workers)
 
     def admit(self, key: Hashable) -> Ticket:
         """A place among `key`'s checks in flight, or TooManyChecks (429) when it has `checks_per_key`."""

@@ -51,9 +51,9 @@ def _guard(fn) -> Outcome:
 def ingest_task(path: str, settings) -> Outcome:
     """Ingest one file (the slow, OCR-bound part), in an isolated reader process under limits."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from service.isolation import ingest_path
+    from service.reading import read_document
 
-    return _guard(lambda: ingest_path(Path(path), settings=settings))
+    return _guard(lambda: read_document(Path(path), settings=settings))
 
 
 def check_task(claim: Claim, docs: list[Document], matches: tuple[ReuseMatch, ...],

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from service.cli import app
-from service.ingest.detect import ACCEPTED
+from service.ingest.registry import ACCEPTED
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "not_applicable": "dim"}
 _LABEL = {"not_applicable": "n/a"}
@@ -33,16 +33,14 @@ def check(
     Exit status: 0 approvable, 1 needs_more_poe or rejectable, 2 bad input (unreadable file or claim).
     """
     from service.config import Settings
+    from service.reading import start_reader
     from service.trust import load_trust_roots
 
     settings = Settings()
     if trust_roots is not None:
         settings = settings.model_copy(update={"trust_roots": trust_roots})
     load_trust_roots(settings.trust_roots)  # a missing or broken folder stops here, before any reading
-    if settings.isolate_parsers:
-        from service.isolation import default_pool
-
-        default_pool().warm(1)  # the reader process starts while this one imports the checks
+    start_reader()  # the reader process starts while this one imports the checks
 
     from service.claims import load_claim
     from service.pipeline import check_files

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from service.cli import app
-from service.ingest.detect import ACCEPTED
+from service.ingest.registry import ACCEPTED
 
 if TYPE_CHECKING:
     from models.document import Document
@@ -25,14 +25,14 @@ def inspect(
 
     from service.config import get_settings
     from service.errors import PoecheckError
-    from service.ingest import ingest_path
+    from service.reading import read_document
 
     settings = get_settings()
     docs: list[Document] = []
     failed = 0
     for path in files:
         try:
-            docs.append(ingest_path(path, settings=settings))
+            docs.append(read_document(path, settings=settings))
         except PoecheckError as exc:
             failed += 1
             typer.echo(f"poecheck: {path}: {exc.code}: {exc.message}", err=True)

@@ -1,27 +1,55 @@
-"""State shared while one uploaded file is ingested: limits, collected parts, warnings, signatures."""
+"""State shared while one uploaded file is ingested: limits, collected parts, warnings, signatures, and
+`attach` for the attachments a reader finds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from models.document import Part, Signature
 from service.config import Settings
-from service.errors import NestingTooDeep, TooManyPages
+from service.errors import (
+    NestingTooDeep,
+    OcrUnavailable,
+    ParserMemory,
+    PoecheckError,
+    TooManyPages,
+    TrustRootsError,
+)
 from service.ingest.ocr import OcrRunner
+
+#: Limits that protect the service stop the whole upload; other attachment failures are warnings.
+FATAL = (NestingTooDeep, TooManyPages, OcrUnavailable, TrustRootsError, ParserMemory)
 
 
 @dataclass
 class IngestContext:
-    """Accumulates the parts of one document; OCR'd parts are futures resolved at the end."""
+    """Accumulates the parts of one document; OCR'd parts are futures resolved at the end.
+
+    `dispatch` is the dispatcher's attachment reader, given by whoever starts the ingestion, so that a
+    reader hands attachments back through `attach` without importing the dispatcher."""
 
     settings: Settings
     ocr: OcrRunner
+    dispatch: Callable[..., None]  # dispatch(data, name, *, parent, ctx, depth)
     parts: list[Part | Future[Part]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
     pages: int = 0
     attachments: int = 0
+
+    def attach(self, data: bytes, name: str, *, parent: str, depth: int) -> None:
+        """Read an attachment named `name` found in `parent` at nesting `depth`; an unreadable one becomes a
+        stub part with a warning, while the service's limits (FATAL) stop the upload."""
+        self.dispatch(data, name, parent=parent, ctx=self, depth=depth)
+
+    def attachment_failed(self, exc: PoecheckError, *, file: str) -> None:
+        """Record an attachment that could not be read: a stub part and a document warning."""
+        message = exc.message.removeprefix(f"{file}: ").removeprefix(f"{file} ")
+        note = f"{exc.code}: {message}"
+        self.warnings.append(f"{file}: {note}")
+        self.parts.append(Part(kind="attachment", path=file, file=file, source="none", warnings=[note]))
 
     def reserve_pages(self, count: int, *, file: str) -> None:
         """Count `count` more pages against Settings.max_pages."""

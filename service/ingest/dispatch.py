@@ -1,55 +1,80 @@
-"""Routing bytes to the reader for their detected type; attachments fail softly, with a warning."""
+"""Reading a file's bytes with the reader of its detected type (service.ingest.registry); attachments fail
+softly, with a warning."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from pathlib import Path
 
-from models.document import Part
-from service.errors import (
-    MalformedDocument,
-    NestingTooDeep,
-    OcrUnavailable,
-    ParserMemory,
-    PoecheckError,
-    TooManyPages,
-    TrustRootsError,
-    UnsupportedFileType,
-)
-from service.ingest import detect
-from service.ingest.context import IngestContext
+from checks.unexpected import log_unexpected
+from models.document import Document, Part
+from service.config import Settings
+from service.errors import DocumentTooLarge, EmptyFile, FileMissing, MalformedDocument, ParserMemory, PoecheckError
+from service.ingest import detect, registry
+from service.ingest.context import FATAL, IngestContext
+from service.ingest.ocr import OcrRunner
+from service.ingest.page_view import with_drawn_pages
 
 log = logging.getLogger(__name__)
 
-# Limits that protect the service stop the whole upload; other attachment failures are warnings.
-FATAL = (NestingTooDeep, TooManyPages, OcrUnavailable, TrustRootsError, ParserMemory)
+
+def ingest_path(path: Path, *, settings: Settings, display_name: str | None = None) -> Document:
+    """Read a file from disk in this process (see ingest_bytes); `display_name` replaces its name in part paths."""
+    name = display_name or path.name
+    try:
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            raise DocumentTooLarge(too_large(name, settings))
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        why = {FileNotFoundError: "no such file", IsADirectoryError: "it is a folder, not a file",
+               PermissionError: "permission denied"}[type(exc)]
+        raise FileMissing(f"{name}: cannot read the file: {why}.") from exc
+    return ingest_bytes(data, name, settings=settings)
+
+
+def ingest_bytes(data: bytes, filename: str, *, settings: Settings) -> Document:
+    """A Document of `data`'s parts (in document order), read in this process with no memory or time limits:
+    only the isolated reader (service.isolation), fuzzing and the readers' tests call this; everyone else
+    reads with service.reading.read_document."""
+    if not data.strip(b"\x00 \t\r\n"):
+        raise EmptyFile(f"{filename} is empty.")
+    if len(data) > settings.max_file_bytes:
+        raise DocumentTooLarge(too_large(filename, settings))
+    media_type = registry.detect_type(data)
+    if media_type not in registry.SUPPORTED:
+        raise registry.unsupported(data, file=filename, media_type=media_type)
+    ctx = IngestContext(settings=settings, ocr=OcrRunner(settings.ocr_workers), dispatch=ingest_attachment)
+    try:
+        ingest_data(data, media_type=media_type, file=filename, ctx=ctx, depth=0)
+        parts = ctx.resolved_parts()
+        if settings.page_images:
+            parts = with_drawn_pages(parts)
+    finally:
+        ctx.ocr.close()
+    return Document(
+        sha256=hashlib.sha256(data).hexdigest(),
+        filename=filename,
+        media_type=media_type,
+        size=len(data),
+        parts=parts,
+        warnings=ctx.warnings,
+        signatures=ctx.signatures,
+    )
+
+
+def too_large(name: str, settings: Settings) -> str:
+    return f"{name} is larger than {settings.max_file_bytes // (1024 * 1024)} MB; upload a smaller file."
 
 
 def ingest_data(data: bytes, *, media_type: str, file: str, ctx: IngestContext, depth: int) -> None:
     """Add the parts of `data` (already detected as `media_type`) to the context."""
+    reader = registry.reader_for(media_type)
+    if reader is None:
+        raise registry.unsupported(data, file=file, media_type=media_type)
     try:
-        if media_type == detect.PDF:
-            from service.ingest.pdf import ingest_pdf
-
-            ingest_pdf(data, file=file, ctx=ctx, depth=depth)
-        elif media_type in detect.IMAGE_TYPES:
-            from service.ingest.image import ingest_image
-
-            ingest_image(data, file=file, ctx=ctx)
-        elif media_type == detect.MSG:
-            from service.ingest.msg import ingest_msg
-
-            ctx.check_depth(depth + detect.msg_nesting(data), file=file)
-            ingest_msg(data, file=file, ctx=ctx, depth=depth)
-        elif media_type == detect.EML:
-            from service.ingest.eml import ingest_eml
-
-            ingest_eml(data, file=file, ctx=ctx, depth=depth)
-        elif media_type == detect.DOCX:
-            from service.ingest.docx import ingest_docx
-
-            ingest_docx(data, file=file, ctx=ctx, depth=depth)
-        else:
-            raise unsupported(data, file=file, media_type=media_type)
+        reader.read(data, file=file, ctx=ctx, depth=depth)
     except PoecheckError:
         raise
     except RecursionError as exc:
@@ -57,25 +82,14 @@ def ingest_data(data: bytes, *, media_type: str, file: str, ctx: IngestContext, 
     except MemoryError as exc:  # the reader's address-space cap (service.isolation) was reached
         raise ParserMemory.over(file, ctx.settings.parse_memory_mb) from exc
     except Exception as exc:  # a parser choking on hostile input must not crash the service
-        log.warning("reader failed on %s: %s", media_type, type(exc).__name__, exc_info=True)
+        log_unexpected(log, exc, f"{reader.label} reader failed", level=logging.WARNING)
         raise MalformedDocument(
             f"{file}: the file is damaged and cannot be read ({type(exc).__name__})."
         ) from exc
 
 
-def unsupported(data: bytes, *, file: str, media_type: str | None) -> PoecheckError:
-    """The error for content we do not read: malformed when the name claims a supported type."""
-    name = file.rsplit(" > ", 1)[-1]
-    claimed = detect.type_from_name(name)
-    if claimed is not None and (media_type is None or (claimed, media_type) == (detect.DOCX, detect.ZIP)):
-        return MalformedDocument(f"{file}: the content is not a valid {name.rsplit('.', 1)[-1].upper()} file.")
-    what = {detect.ZIP: "a ZIP/Office file", detect.OLE: "an Office 97-2003 file"}.get(media_type or "", "")
-    kind = f" ({what})" if what else ""
-    return UnsupportedFileType(f"{file}: unsupported file type{kind}; upload {detect.ACCEPTED}.")
-
-
 def ingest_attachment(data: bytes, name: str, *, parent: str, ctx: IngestContext, depth: int) -> None:
-    """Ingest an attachment; a bad or unsupported one becomes a stub part with a warning."""
+    """Read an attachment (IngestContext.attach); a bad or unsupported one becomes a stub part with a warning."""
     file = f"{parent} > {name}"
     ctx.check_depth(depth, file=file)
     ctx.attachments += 1
@@ -88,7 +102,7 @@ def ingest_attachment(data: bytes, name: str, *, parent: str, ctx: IngestContext
     try:
         if not data:
             raise MalformedDocument(f"{file}: the attachment is empty.")
-        media_type = detect.detect_type(data)
+        media_type = registry.detect_type(data)
         if media_type is None and detect.looks_like_text(data):
             text = data.decode("utf-8", "replace").replace("\r\n", "\n")
             ctx.parts.append(Part(kind="attachment", path=file, file=file, text=text, source="text_layer"))
@@ -97,12 +111,4 @@ def ingest_attachment(data: bytes, name: str, *, parent: str, ctx: IngestContext
     except FATAL:
         raise
     except PoecheckError as exc:
-        attachment_failed(exc, file=file, ctx=ctx)
-
-
-def attachment_failed(exc: PoecheckError, *, file: str, ctx: IngestContext) -> None:
-    """Record an attachment that could not be read: a stub part and a document warning."""
-    message = exc.message.removeprefix(f"{file}: ").removeprefix(f"{file} ")
-    note = f"{exc.code}: {message}"
-    ctx.warnings.append(f"{file}: {note}")
-    ctx.parts.append(Part(kind="attachment", path=file, file=file, source="none", warnings=[note]))
+        ctx.attachment_failed(exc, file=file)

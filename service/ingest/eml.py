@@ -9,7 +9,6 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from models.document import EmailMeta, Part
 from service.ingest.context import IngestContext
-from service.ingest.dispatch import ingest_attachment
 from service.ingest.text import html_to_text, tidy
 
 
@@ -44,7 +43,7 @@ def ingest_email_message(message: EmailMessage, *, file: str, ctx: IngestContext
             payload = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
         else:
             payload = part.get_payload(decode=True) or b""
-        ingest_attachment(payload, name, parent=file, ctx=ctx, depth=depth + 1)
+        ctx.attach(payload, name, parent=file, depth=depth + 1)
 
 
 def _body(message: EmailMessage, warnings: list[str]) -> str:

@@ -15,8 +15,9 @@ from service.ingest.pages import ocr_job
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError)
 
 
-def ingest_image(data: bytes, *, file: str, ctx: IngestContext) -> None:
-    """Add one OCR'd part per frame; the pixel count is checked from the header before decoding."""
+def ingest_image(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> None:
+    """Add one OCR'd part per frame; the pixel count is checked from the header before decoding (`depth` is
+    unused: an image holds no attachments)."""
     max_pixels = ctx.settings.max_pixels
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from datetime import datetime
@@ -10,11 +11,13 @@ from typing import Any
 
 from models.document import EmailMeta, Part
 from service.errors import MalformedDocument, NotAnEmail, PoecheckError
-from service.ingest.context import IngestContext
-from service.ingest.dispatch import FATAL, attachment_failed, ingest_attachment
+from service.ingest.context import FATAL, IngestContext
 from service.ingest.text import html_to_text, rtf_to_text, tidy
 
 log = logging.getLogger(__name__)
+
+_EMBEDDED_MSG = "__substg1.0_3701000D"  # the storage holding an attached message
+_EMBEDDED_MSG_NAME = _EMBEDDED_MSG.encode("utf-16-le")
 
 # Outlook items that are not messages: refused with NotAnEmail.
 NOT_MAIL = {
@@ -42,11 +45,31 @@ _INTERNET_CP = {
 
 def ingest_msg(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> None:
     """Add the message body part and its attachments."""
+    ctx.check_depth(depth + msg_nesting(data), file=file)
     msg = _open(data, file=file)
     try:
         ingest_message(msg, file=file, ctx=ctx, depth=depth)
     finally:
         msg.close()
+
+
+def msg_nesting(data: bytes) -> int:
+    """How many levels of attached messages a .msg holds, read from its OLE directory (0 if unreadable).
+
+    extract-msg opens every embedded message at once, so a deep chain costs memory before the depth
+    limit is reached in the reader; this lets the limit be applied first.
+    """
+    embedded = data.count(_EMBEDDED_MSG_NAME)
+    if embedded <= 1:  # no chain to measure: skip reading the directory
+        return embedded
+    import olefile  # only for a chain of attached messages
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:  # bytes, never a path: olefile reads short bytes as one
+            storages = ole.listdir(streams=False, storages=True)
+    except Exception:  # noqa: BLE001 (a damaged file is the reader's to report)
+        return 0
+    return max((sum(name.upper() == _EMBEDDED_MSG.upper() for name in path) for path in storages), default=0)
 
 
 def ingest_message(msg: Any, *, file: str, ctx: IngestContext, depth: int) -> None:
@@ -77,19 +100,17 @@ def ingest_message(msg: Any, *, file: str, ctx: IngestContext, depth: int) -> No
             if payload is None:
                 raise MalformedDocument(f"{child}: the attachment has no data.")
         except PoecheckError as exc:
-            attachment_failed(exc, file=child, ctx=ctx)
+            ctx.attachment_failed(exc, file=child)
             continue
         except Exception as exc:  # noqa: BLE001 (extract-msg raises anything on corrupt data)
-            attachment_failed(
-                MalformedDocument(f"cannot be read ({type(exc).__name__})"), file=child, ctx=ctx
-            )
+            ctx.attachment_failed(MalformedDocument(f"cannot be read ({type(exc).__name__})"), file=child)
             continue
         if isinstance(payload, bytes):
-            ingest_attachment(payload, name, parent=file, ctx=ctx, depth=depth + 1)
+            ctx.attach(payload, name, parent=file, depth=depth + 1)
         elif hasattr(payload, "attachments"):
             _embedded(payload, file=child, ctx=ctx, depth=depth + 1)
         else:
-            attachment_failed(MalformedDocument("unsupported attachment object"), file=child, ctx=ctx)
+            ctx.attachment_failed(MalformedDocument("unsupported attachment object"), file=child)
 
 
 def _embedded(msg: Any, *, file: str, ctx: IngestContext, depth: int) -> None:
@@ -100,10 +121,10 @@ def _embedded(msg: Any, *, file: str, ctx: IngestContext, depth: int) -> None:
     except FATAL:
         raise
     except PoecheckError as exc:
-        attachment_failed(exc, file=file, ctx=ctx)
+        ctx.attachment_failed(exc, file=file)
     except Exception as exc:  # noqa: BLE001 (extract-msg raises anything on corrupt data)
         log.warning("embedded message failed: %s", type(exc).__name__)
-        attachment_failed(MalformedDocument(f"cannot be read ({type(exc).__name__})"), file=file, ctx=ctx)
+        ctx.attachment_failed(MalformedDocument(f"cannot be read ({type(exc).__name__})"), file=file)
 
 
 def _open(data: bytes, *, file: str) -> Any:

@@ -39,11 +39,8 @@ def ingest_pdf(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> Non
         embedded = _embedded_files(pdf, file=file, ctx=ctx)
     finally:
         pdf.close()
-    if embedded:
-        from service.ingest.dispatch import ingest_attachment
-
-        for name, payload in embedded:
-            ingest_attachment(payload, name, parent=file, ctx=ctx, depth=depth + 1)
+    for name, payload in embedded:
+        ctx.attach(payload, name, parent=file, depth=depth + 1)
     if b"/ByteRange" in data or b"/Sig" in data:
         _validate_signatures(data, file=file, ctx=ctx)
 

@@ -105,11 +105,11 @@ def submissions() -> dict[str, Submission]:
 
 def secrets_of(bodies: list[dict]) -> set[str]:
     """What must never be logged: lines of the documents' text, the evidence quotes, the customer names."""
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
     phrases: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), isolate_parsers=False)
+        settings = Settings(data_dir=Path(tmp))
         for case in ("dev-001", "dev-002", "dev-009"):
             for path in dev_case(case)[1]:
                 for part in ingest_path(path, settings=settings).parts:
@@ -152,7 +152,7 @@ def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy")
     system_tmp = root / "system-tmp"
     system_tmp.mkdir()
-    settings = Settings(data_dir=root / "data", api_keys=KEYS, trust_roots=DEV / "trust", isolate_parsers=False,
+    settings = Settings(data_dir=root / "data", api_keys=KEYS, trust_roots=DEV / "trust",
                         check_workers=1, queue_limit=4, max_file_bytes=2 * MB)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TMPDIR", str(system_tmp))

@@ -76,7 +76,7 @@ def email_doc(body: str, *, sender: str, to=(), cc=(), subject: str = "Completio
 def dev_pdf(case: str) -> tuple[Claim, list[Document]]:
     """A text-layer PDF case of fixtures/poe_dev as ingestion reads it (page images measured), and its claim."""
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
     claim = Claim.model_validate_json((DEV / "claims" / f"{case}.json").read_text())
     path = next((DEV / "docs" / case).glob("*.pdf"))

@@ -9,7 +9,7 @@ from checks.licensing_only import CHECK as LICENSING
 from checks.runner import run_checks
 from models import Claim
 from service.config import Settings
-from service.ingest import ingest_path
+from service.ingest.dispatch import ingest_path
 from tests.checks.conftest import dev_pdf, make_ctx
 
 EXT = Path(__file__).resolve().parents[2] / "fixtures" / "poe_ext"

@@ -69,7 +69,7 @@ def fuzz_settings(data_dir: Path) -> Settings:
     """Default limits, with cheap OCR (72 dpi, small pages, short timeout) so many inputs fit the budget."""
     return Settings(
         data_dir=data_dir, ocr_workers=1, ocr_dpi=72, ocr_timeout_s=5, max_pixels=4_000_000, max_pages=20,
-        page_images=False, isolate_parsers=False,
+        page_images=False,
     )
 
 
@@ -185,8 +185,8 @@ def _outcome(call: Callable[[], object]) -> object:
 
 
 def run_ingest(data: bytes, name: str, scratch: Path) -> object:
-    """service.ingest.ingest_bytes: a Document or a typed error."""
-    from service.ingest import ingest_bytes
+    """service.ingest.dispatch.ingest_bytes: a Document or a typed error."""
+    from service.ingest.dispatch import ingest_bytes
 
     return ingest_bytes(data, name, settings=fuzz_settings(scratch))
 

@@ -34,11 +34,11 @@ def _malformed_from(call) -> MalformedDocument:
 
 
 def test_oracle_flags_an_exception_raised_in_our_code() -> None:
-    from service.ingest import detect
+    from service.ingest import registry
 
-    error = _malformed_from(lambda: detect.detect_type(None))  # a TypeError inside service/
+    error = _malformed_from(lambda: registry.detect_type(None))  # an AttributeError inside service/
     assert own_bug(error) is not None
-    assert "service/ingest/detect.py" in own_bug(error)
+    assert "service/ingest/registry.py" in own_bug(error)
 
 
 def test_oracle_accepts_a_parser_library_refusing_the_input() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.ingest import detect
+from service.ingest import detect, registry
 from service.ingest.pdf import text_is_usable
 from service.ingest.text import html_to_text, rtf_to_text
 
@@ -17,39 +17,39 @@ POE_DEV = CORPUS.parent / "poe_dev" / "docs"
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        pytest.param(b"%PDF-1.7\n...", detect.PDF, id="pdf"),
-        pytest.param(b"junk before\n%PDF-1.4\n", detect.PDF, id="pdf-after-junk"),
-        pytest.param(b"\x89PNG\r\n\x1a\n....", detect.PNG, id="png"),
-        pytest.param(b"\xff\xd8\xff\xe0....", detect.JPEG, id="jpeg"),
-        pytest.param(b"II*\x00....", detect.TIFF, id="tiff-le"),
-        pytest.param(b"MM\x00*....", detect.TIFF, id="tiff-be"),
-        pytest.param(b"From: a@b.example\nTo: c@d.example\nSubject: hi\n\nbody", detect.EML, id="eml"),
+        pytest.param(b"%PDF-1.7\n...", registry.PDF, id="pdf"),
+        pytest.param(b"junk before\n%PDF-1.4\n", registry.PDF, id="pdf-after-junk"),
+        pytest.param(b"\x89PNG\r\n\x1a\n....", registry.PNG, id="png"),
+        pytest.param(b"\xff\xd8\xff\xe0....", registry.JPEG, id="jpeg"),
+        pytest.param(b"II*\x00....", registry.TIFF, id="tiff-le"),
+        pytest.param(b"MM\x00*....", registry.TIFF, id="tiff-be"),
+        pytest.param(b"From: a@b.example\nTo: c@d.example\nSubject: hi\n\nbody", registry.EML, id="eml"),
         pytest.param(b"Subject: only one header\n\nbody", None, id="one-header"),
         pytest.param(b"hello world: this is text\nand more", None, id="text"),
-        pytest.param(b"PK\x03\x04rest", detect.ZIP, id="zip"),
+        pytest.param(b"PK\x03\x04rest", registry.ZIP, id="zip"),
         # an Outlook message whose attached PDF header falls in the first KiB is still a message
         pytest.param(
-            detect._OLE_MAGIC + b"\x00" * 100 + b"%PDF-1.7" + "__substg1.0_".encode("utf-16-le"),
-            detect.MSG,
+            detect.OLE_MAGIC + b"\x00" * 100 + b"%PDF-1.7" + "__substg1.0_".encode("utf-16-le"),
+            registry.MSG,
             id="msg-holding-pdf-bytes",
         ),
     ],
 )
 def test_detect_type(data: bytes, expected: str | None) -> None:
-    assert detect.detect_type(data) == expected
+    assert registry.detect_type(data) == expected
 
 
 @pytest.mark.parametrize("folder", ["msg", "pdf_text", "images"])
 def test_corpus_types_ignore_the_extension(folder: str) -> None:
     for path in (CORPUS / folder).iterdir():
-        found = detect.detect_type(path.read_bytes())
-        assert found == detect.type_from_name(path.name), path.name
+        found = registry.detect_type(path.read_bytes())
+        assert found == registry.type_from_name(path.name), path.name
 
 
 def test_msg_with_small_pdf_attachment_keeps_its_body() -> None:
     """Regression: a small .msg with a PDF attachment was taken for a PDF, losing the e-mail body."""
     data = (POE_DEV / "dev-010" / "Completion_confirmation_-_Identity_and_endpoint_protection_project.msg")
-    assert detect.detect_type(data.read_bytes()) == detect.MSG
+    assert registry.detect_type(data.read_bytes()) == registry.MSG
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ from PIL import Image, ImageDraw
 from models.document import InkMark, Part
 from service.config import Settings
 from service.errors import DocumentTooLarge, MalformedDocument, UnsupportedFileType
-from service.ingest import detect, ingest_bytes, ingest_path
+from service.ingest import registry
+from service.ingest.dispatch import ingest_bytes, ingest_path
 from service.ingest.docx import looks_handwritten
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "docx" / "signed_letter.docx"
@@ -116,7 +117,7 @@ def logo_letter(document: docx.document.Document) -> None:
 
 def read(data: bytes, settings: Settings, name: str = "poe.docx") -> Part:
     doc = ingest_bytes(data, name, settings=settings)
-    assert doc.media_type == detect.DOCX
+    assert doc.media_type == registry.DOCX
     (part,) = doc.parts
     assert (part.kind, part.path, part.file, part.page, part.source) == (
         "document_body", f"{name} > body", name, None, "text_layer"
@@ -149,7 +150,7 @@ def test_signed_letter_reads_in_order_with_the_signature(settings: Settings) -> 
 
 def test_signed_letter_fixture(settings: Settings) -> None:
     doc = ingest_path(FIXTURE, settings=settings)
-    assert doc.media_type == detect.DOCX and not doc.warnings
+    assert doc.media_type == registry.DOCX and not doc.warnings
     assert_signed_letter(doc.parts[0])
 
 
@@ -355,19 +356,19 @@ def test_macro_enabled_document_is_unsupported(settings: Settings) -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        pytest.param(build(signed_letter), detect.DOCX, id="docx"),
-        pytest.param(build(signed_letter)[:3000], detect.DOCX, id="truncated-docx"),
-        pytest.param(_zip({"notes.txt": b"word/document.xml"}), detect.ZIP, id="name-in-content"),
-        pytest.param(_zip({"notes.txt": b"hello"}), detect.ZIP, id="plain-zip"),
+        pytest.param(build(signed_letter), registry.DOCX, id="docx"),
+        pytest.param(build(signed_letter)[:3000], registry.DOCX, id="truncated-docx"),
+        pytest.param(_zip({"notes.txt": b"word/document.xml"}), registry.ZIP, id="name-in-content"),
+        pytest.param(_zip({"notes.txt": b"hello"}), registry.ZIP, id="plain-zip"),
     ],
 )
 def test_detection(data: bytes, expected: str) -> None:
-    assert detect.detect_type(data) == expected
+    assert registry.detect_type(data) == expected
 
 
 def test_type_from_name() -> None:
-    assert detect.type_from_name("Sign-off.DOCX") == detect.DOCX
-    assert detect.DOCX in detect.SUPPORTED and ".docx" in detect.ACCEPTED
+    assert registry.type_from_name("Sign-off.DOCX") == registry.DOCX
+    assert registry.DOCX in registry.SUPPORTED and ".docx" in registry.ACCEPTED
 
 
 def test_inspect_shows_the_text(tmp_path: Path) -> None:

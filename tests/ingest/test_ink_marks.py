@@ -19,7 +19,7 @@ from checks.customer_acknowledgement import CHECK
 from models import Claim, Document
 from service.config import Settings
 from service.errors import PoecheckError
-from service.ingest import ingest_bytes, ingest_path
+from service.ingest.dispatch import ingest_bytes, ingest_path
 from service.ingest.ocr import parse_tsv, parse_tsv_words, tesseract_image
 
 DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev"

@@ -16,7 +16,7 @@ from service.errors import (
     TooManyPages,
     UnsupportedFileType,
 )
-from service.ingest import ingest_bytes, ingest_path
+from service.ingest.dispatch import ingest_bytes, ingest_path
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
 

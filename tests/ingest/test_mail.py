@@ -8,7 +8,7 @@ import pytest
 
 from service.config import Settings
 from service.errors import NestingTooDeep, NotAnEmail
-from service.ingest import ingest_bytes, ingest_path
+from service.ingest.dispatch import ingest_bytes, ingest_path
 
 MSG = Path(__file__).resolve().parents[2] / "fixtures" / "corpus" / "msg"
 
@@ -104,7 +104,7 @@ def test_a_sender_without_an_address_has_none_and_the_thread_gives_it():
     from checks.customer_acknowledgement import CHECK
     from models import Claim
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
     fresh = Path(__file__).resolve().parents[2] / "fixtures" / "poe_fresh"
     (path,) = (fresh / "docs" / "fb-002").iterdir()

@@ -12,7 +12,7 @@ from checks.customer_acknowledgement import CHECK as ACK
 from checks.dates import CHECK as DATES
 from models import Claim, Document
 from service.config import Settings
-from service.ingest import ingest_path
+from service.ingest.dispatch import ingest_path
 
 EXT = Path(__file__).resolve().parents[2] / "fixtures" / "poe_ext"
 HOLDOUT = Path(__file__).resolve().parents[2] / "fixtures" / "poe_holdout"
@@ -131,7 +131,7 @@ _BODY = ["", "Completion of the Microsoft Defender for Endpoint deployment", "",
 def test_a_signature_under_a_closing_is_the_letterheads_owners(top, accepted):
     """Nothing around the signature names a party: it is the customer's only on the customer's letterhead
     (a name with contact details), never because the recipient's address block names the customer."""
-    from service.ingest import ingest_bytes
+    from service.ingest.dispatch import ingest_bytes
 
     lines = top + _BODY
     data = _text_only_pdf(lines, signed_after=lines.index("Yours sincerely,"))
@@ -146,7 +146,7 @@ def test_a_signature_under_a_closing_is_the_letterheads_owners(top, accepted):
 
 def test_a_page_that_draws_nothing_is_not_rendered():
     """Text pages with no image or path objects cannot hold a handwritten mark: nothing is rendered."""
-    from service.ingest import ingest_bytes
+    from service.ingest.dispatch import ingest_bytes
 
     data = _text_only_pdf(["Completion letter", "We confirm the rollout of Defender for Endpoint.",
                            "Yours sincerely,", "A. Reader, IT Director"])

@@ -9,7 +9,7 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from service.config import Settings
-from service.ingest import ingest_path
+from service.ingest.dispatch import ingest_path
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 IMAGES = FIXTURES / "corpus" / "images"

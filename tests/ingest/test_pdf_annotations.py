@@ -10,7 +10,8 @@ from pypdf.errors import PdfReadError
 
 from models.document import Document, Part
 from service.config import Settings
-from service.ingest import ingest_bytes, ingest_path, pdf_annotation_text, pdf_annotations
+from service.ingest import pdf_annotation_text, pdf_annotations
+from service.ingest.dispatch import ingest_bytes, ingest_path
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "corpus"
 SIGNED = CORPUS / "pdf_signed"

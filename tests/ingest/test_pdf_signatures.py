@@ -308,7 +308,7 @@ def test_trust_roots_misconfiguration_is_a_typed_error(tmp_path: Path, setup, me
 def test_misconfigured_trust_roots_stop_ingestion_of_a_signed_pdf(tmp_path: Path) -> None:
     """Regression: a broken trust-roots folder was swallowed, so signed PDFs looked unsigned."""
     from service.config import Settings
-    from service.ingest import ingest_path
+    from service.ingest.dispatch import ingest_path
 
     settings = Settings(data_dir=tmp_path, trust_roots=tmp_path / "missing")
     with pytest.raises(TrustRootsError, match="does not exist"):

@@ -21,7 +21,7 @@ from service.api.uploads import read_upload
 from service.auth import Principal
 from service.claims import parse_claim, parse_stated
 from service.errors import NotFound, PartnerMismatch
-from service.ingest.detect import ACCEPTED
+from service.ingest.registry import ACCEPTED
 from service.store.decisions import Sort
 from service.store.page_images import image_file
 from service.store.reports import ReportFilter

@@ -18,7 +18,7 @@ from service.api.deps import current_principal, scope, state
 from service.api.review_view import csv_query, decision_context, summaries
 from service.api.routers.checks import MAX_OFFSET
 from service.api.sessions import COOKIE
-from service.ingest.detect import ACCEPTED
+from service.ingest.registry import ACCEPT_ATTRIBUTE, ACCEPTED
 from service.redaction import report_for
 from service.store.decisions import SORTS
 from service.store.page_images import load_index, mark_boxes, quote_boxes
@@ -81,7 +81,7 @@ async def self_check(request: Request) -> Response:
         return _login_redirect(request)
     return _page(request, "selfcheck.html", principal, workloads=WORKLOAD_IDS, today=date.today().isoformat(),
                  flags=FLAG_LABELS,
-                 accepted=ACCEPTED, max_files=state(request).settings.max_files,
+                 accepted=ACCEPTED, accept=ACCEPT_ATTRIBUTE, max_files=state(request).settings.max_files,
                  max_mb=state(request).settings.max_upload_bytes // (1024 * 1024))
 
 

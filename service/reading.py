@@ -1,0 +1,23 @@
+"""Reading a document: the one public way, always in an isolated reader process under limits.
+
+The API, `poecheck check`, `poecheck inspect`, eval and batch tasks all read through `read_document`;
+the in-process readers (service.ingest.dispatch) run only inside the reader process and in fuzzing.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from models import Document
+from service.config import Settings
+from service.isolation import default_pool
+
+
+def read_document(path: Path, *, settings: Settings, display_name: str | None = None) -> Document:
+    """The Document of the file at `path`, read in an isolated reader (service.isolation): a crash, an overrun
+    limit or a hang is a typed error (`parser_crashed`, `parser_memory`, `parser_timeout`)."""
+    return default_pool().parse(path, settings=settings, display_name=display_name).unwrap()
+
+
+def start_reader(count: int = 1) -> None:
+    """Start `count` reader processes now, so that they load while the caller does other work."""
+    default_pool().warm(count)
