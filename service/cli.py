@@ -68,6 +68,8 @@ def _register() -> None:
 
 #: Commands that judge claims: they load and validate every rule file before any work.
 _JUDGING = frozenset({"serve", "check", "batch", "eval"})
+#: Commands that read documents: a reader process starts first, loading while the rules load here.
+_READING = frozenset({"check", "inspect", "eval"})
 
 
 def validate_rules() -> None:
@@ -86,7 +88,12 @@ def main() -> None:
     """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback."""
     _register()
     try:
-        if len(sys.argv) > 1 and sys.argv[1] in _JUDGING and "--help" not in sys.argv:
+        command_name = sys.argv[1] if len(sys.argv) > 1 and "--help" not in sys.argv else None
+        if command_name in _READING:
+            from service.reading import start_reader  # not at the top: only reading commands need it
+
+            start_reader()
+        if command_name in _JUDGING:
             validate_rules()
         command = typer.main.get_command(app)
         _plain_metavars(command)

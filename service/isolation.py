@@ -10,6 +10,7 @@ is started for the next one. The same pool serves the API, `poecheck check`, eva
 from __future__ import annotations
 
 import atexit
+import importlib
 import logging
 import os
 import resource
@@ -249,6 +250,7 @@ def _serve() -> None:
 
     tasks = Connection(TASK_FD, writable=False)
     replies = Connection(REPLY_FD, readable=False)
+    _preload(tasks)
     while True:
         try:
             path, display_name, settings, tmp = tasks.recv()
@@ -278,6 +280,17 @@ def _serve() -> None:
         replies.send((*reply, usage, recycle))
         if recycle:
             return
+
+
+def _preload(tasks: Connection) -> None:
+    """Import the readers and the libraries they load on demand while no task is waiting, so a file's first
+    read does not pay for them (the parent is meanwhile busy with its own start, e.g. loading the rules)."""
+    from service.ingest.registry import preload_modules
+
+    for module in preload_modules():
+        if tasks.poll():
+            return
+        importlib.import_module(module)
 
 
 def _flat(exc: PoecheckError) -> tuple[str, str, str, int]:

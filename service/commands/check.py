@@ -33,14 +33,12 @@ def check(
     Exit status: 0 approvable, 1 needs_more_poe or rejectable, 2 bad input (unreadable file or claim).
     """
     from service.config import Settings
-    from service.reading import start_reader
     from service.trust import load_trust_roots
 
     settings = Settings()
     if trust_roots is not None:
         settings = settings.model_copy(update={"trust_roots": trust_roots})
     load_trust_roots(settings.trust_roots)  # a missing or broken folder stops here, before any reading
-    start_reader()  # the reader process starts while this one imports the checks
 
     from service.claims import load_claim
     from service.pipeline import check_files

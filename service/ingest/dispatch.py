@@ -15,6 +15,7 @@ from service.ingest import detect, registry
 from service.ingest.context import FATAL, IngestContext
 from service.ingest.ocr import OcrRunner
 from service.ingest.page_view import with_drawn_pages
+from service.ingest.page_view import with_drawn_pages
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ def ingest_bytes(data: bytes, filename: str, *, settings: Settings) -> Document:
     try:
         ingest_data(data, media_type=media_type, file=filename, ctx=ctx, depth=0)
         parts = ctx.resolved_parts()
+        if settings.page_images:
+            parts = with_drawn_pages(parts)
         if settings.page_images:
             parts = with_drawn_pages(parts)
     finally:

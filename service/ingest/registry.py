@@ -57,10 +57,15 @@ class Reader:
     label: str
     types: tuple[FileType, ...]
     read_by: str  # "module:function"; imported on first use, since parsers load heavy libraries
+    libraries: tuple[str, ...] = ()  # modules the reader imports only when a file needs them (see preload)
 
     def read(self, data: bytes, *, file: str, ctx: IngestContext, depth: int) -> None:
         """Add the parts of `data` to `ctx`."""
-        _function(self.read_by)(data, file=file, ctx=ctx, depth=depth)
+        self.load()(data, file=file, ctx=ctx, depth=depth)
+
+    def load(self) -> ReadFn:
+        """The reading function, its module imported on first use."""
+        return _function(self.read_by)
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -80,13 +85,14 @@ def _images() -> tuple[FileType, ...]:
 
 READERS: tuple[Reader, ...] = (
     Reader("PDF", (FileType(PDF, (".pdf",), magic=(b"%PDF-",), loose=detect.pdf_after_junk),),
-           "service.ingest.pdf:ingest_pdf"),
+           "service.ingest.pdf:ingest_pdf", ("pypdf", "service.ingest.ink", "service.ingest.marks")),
     Reader("image", _images(), "service.ingest.image:ingest_image"),
     Reader(".msg", (FileType(MSG, (".msg",), magic=(detect.OLE_MAGIC,), confirm=detect.has_msg_streams),),
-           "service.ingest.msg:ingest_msg"),
-    Reader(".eml", (FileType(EML, (".eml",), loose=detect.looks_like_mail),), "service.ingest.eml:ingest_eml"),
+           "service.ingest.msg:ingest_msg", ("extract_msg",)),
+    Reader(".eml", (FileType(EML, (".eml",), loose=detect.looks_like_mail),), "service.ingest.eml:ingest_eml",
+           ("bs4",)),
     Reader(".docx", (FileType(DOCX, (".docx",), magic=(detect.ZIP_MAGIC,), confirm=detect.has_docx_body),),
-           "service.ingest.docx:ingest_docx"),
+           "service.ingest.docx:ingest_docx", ("docx",)),
 )
 #: Containers recognised only to word the refusal: (media type, magic, what it is).
 _UNREAD = ((OLE, detect.OLE_MAGIC, "an Office 97-2003 file"), (ZIP, detect.ZIP_MAGIC, "a ZIP/Office file"))
@@ -111,6 +117,13 @@ def detect_type(data: bytes) -> str | None:
         if t.loose is not None and t.loose(data):
             return t.media_type
     return None
+
+
+def preload_modules() -> list[str]:
+    """Each reader's module and the libraries it loads on demand, in registry order (PDF first), then PDF
+    signature validation (rare and slow): the order a reader process imports them while it waits for a file."""
+    return [*(m for r in READERS for m in (r.read_by.partition(":")[0], *r.libraries)),
+            "service.ingest.pdf_signatures"]
 
 
 def reader_for(media_type: str) -> Reader | None:
