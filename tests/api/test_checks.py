@@ -140,8 +140,8 @@ def test_scan_keeps_page_images_with_highlighted_evidence(client, settings):
     body = _post(client, REVIEWER, "dev-018").json()
     assert body["verdict"] == "rejectable"
     report_id = body["id"]
-    png = client.get(f"/v1/checks/{report_id}/pages/1", headers=auth(REVIEWER))
-    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    jpeg = client.get(f"/v1/checks/{report_id}/pages/1", headers=auth(REVIEWER))  # a scan is kept as a JPEG
+    assert jpeg.status_code == 200 and jpeg.content.startswith(b"\xff\xd8")
     assert client.get(f"/v1/checks/{report_id}/pages/9", headers=auth(REVIEWER)).status_code == 404
     client.post("/login", data={"key": REVIEWER})
     html = client.get(f"/reports/{report_id}").text
