@@ -1,6 +1,7 @@
-"""Tesseract OCR of one page image: one CLI run gives text and confidence (TSV), OSD only when needed.
+"""Tesseract OCR of one page image: one read gives text and confidence (TSV), OSD only when needed.
 
-The page goes to tesseract as an uncompressed PNM file in a temporary folder: cheap to write, and
+Pages are read by the resident engine (service.ingest.ocr_engine: libtesseract loaded once per process).
+Without it, the CLI reads the page from an uncompressed PNM file in a temporary folder: cheap to write, and
 tesseract reads a file faster than the same bytes on stdin (about 0.14 s per 300-dpi page here).
 """
 
@@ -20,6 +21,7 @@ from PIL import Image
 
 from models.document import Part
 from service.errors import OcrFailed, OcrTimeout, OcrUnavailable
+from service.ingest import ocr_engine
 
 TESSERACT = "tesseract"
 PSM = 6  # one uniform block: faster than 3 and better on the letter scans (see bench/ocr_bench.py)
@@ -120,22 +122,28 @@ def _ocr_args(dpi: int | None) -> list[str]:
     return [*args, "tsv"]
 
 
-def _orientation(pnm: Path, *, timeout: float) -> int:
+def _orientation(image: Image.Image, *, timeout: float) -> int:
     """Clockwise rotation (0/90/180/270) that tesseract's OSD says makes the page upright; 0 if unsure."""
+    with ocr_engine.engines(lang="osd", psm=ocr_engine.OSD_ONLY) as engine:
+        if engine is not None:
+            rotate, confidence = engine.orientation(image) or (0, 0.0)
+            return _turn(rotate, confidence)
     try:
-        out = run_tesseract(pnm, args=["--psm", "0"], timeout=timeout)
+        out = tesseract_image(image, args=["--psm", "0"], timeout=timeout)
     except OcrFailed:
         return 0
     info = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
     try:
-        rotate = int(info.get("Rotate", "0").strip())
-        confidence = float(info.get("Orientation confidence", "0").strip())
+        return _turn(int(info.get("Rotate", "0").strip()), float(info.get("Orientation confidence", "0").strip()))
     except ValueError:
         return 0
+
+
+def _turn(rotate: int, confidence: float) -> int:
     return rotate if rotate in (90, 180, 270) and confidence >= 1.5 else 0
 
 
-def _orientation_by_trial(image: Image.Image, tmp: Path, conf: float, *, deadline: float) -> int:
+def _orientation_by_trial(image: Image.Image, conf: float, *, deadline: float) -> int:
     """When OSD cannot tell (a phone photo of a page on a desk: too little clean text for it), read a half-size
     copy turned each way and keep the turn that reads clearly better (mean word confidence 15 points higher)."""
     small = image.reduce(2) if min(image.size) >= 1200 else image
@@ -144,10 +152,9 @@ def _orientation_by_trial(image: Image.Image, tmp: Path, conf: float, *, deadlin
         remaining = deadline - time.monotonic()
         if remaining <= 1.0:
             break
-        pnm = tmp / f"turn{rotate}.pnm"
-        upright(small, rotate).save(pnm, format="PPM")
         try:
-            _text, turned_conf, _words = parse_tsv_words(run_tesseract(pnm, args=_ocr_args(None), timeout=remaining))
+            tsv = tesseract_image(upright(small, rotate), args=_ocr_args(None), timeout=remaining)
+            _text, turned_conf, _words = parse_tsv_words(tsv)
         except OcrFailed:
             continue
         if (turned_conf or 0) > best_conf + 15:
@@ -159,11 +166,32 @@ _TRANSPOSE = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 2
 
 
 def tesseract_image(image: Image.Image, *, args: list[str], timeout: float) -> str:
-    """Run tesseract on an in-memory image (written to a temporary PNM that is removed after)."""
+    """Tesseract's output for an in-memory image: from the resident engine when `args` ask only for a language,
+    page-segmentation mode, dpi and `tsv` (what it reads), else from the CLI on a temporary PNM file."""
+    options = _engine_options(args)
+    if options is not None:
+        lang, psm, dpi = options
+        with ocr_engine.engines(lang=lang, psm=psm) as engine:
+            if engine is not None:
+                return engine.tsv(to_ocr_mode(image), dpi=dpi, timeout=timeout)
     with tempfile.TemporaryDirectory(prefix="poecheck-ocr-") as tmp:
         pnm = Path(tmp) / "page.pnm"
         to_ocr_mode(image).save(pnm, format="PPM")
         return run_tesseract(pnm, args=args, timeout=timeout)
+
+
+def _engine_options(args: list[str]) -> tuple[str, int, int | None] | None:
+    """(language, psm, dpi) of CLI arguments `-l L --psm N --dpi D tsv` (each optional but `tsv`, CLI defaults);
+    None for anything else."""
+    if not args or args[-1] != "tsv" or len(args) % 2 == 0:
+        return None
+    given = dict(zip(args[:-1:2], args[1:-1:2]))
+    if not set(given) <= {"-l", "--psm", "--dpi"}:
+        return None
+    try:
+        return given.get("-l", LANG), int(given.get("--psm", "3")), int(given["--dpi"]) if "--dpi" in given else None
+    except ValueError:
+        return None
 
 
 def upright(image: Image.Image, rotated: int) -> Image.Image:
@@ -173,28 +201,24 @@ def upright(image: Image.Image, rotated: int) -> Image.Image:
 
 def ocr_image(image: Image.Image, *, dpi: int | None, timeout: float) -> OcrResult:
     """OCR one page; a low-confidence page is re-read upright when OSD finds it rotated."""
-    with tempfile.TemporaryDirectory(prefix="poecheck-ocr-") as tmp:
-        return _ocr(to_ocr_mode(image), Path(tmp), dpi=dpi, deadline=time.monotonic() + timeout)
+    return _ocr(to_ocr_mode(image), dpi=dpi, deadline=time.monotonic() + timeout)
 
 
-def _ocr(image: Image.Image, tmp: Path, *, dpi: int | None, deadline: float) -> OcrResult:
-    pnm = tmp / "page.pnm"
-    image.save(pnm, format="PPM")
+def _ocr(image: Image.Image, *, dpi: int | None, deadline: float) -> OcrResult:
     timeout = max(deadline - time.monotonic(), 0.1)
-    text, conf, words = parse_tsv_words(run_tesseract(pnm, args=_ocr_args(dpi), timeout=timeout))
+    text, conf, words = parse_tsv_words(tesseract_image(image, args=_ocr_args(dpi), timeout=timeout))
     result = OcrResult(text, conf, image.width, image.height, words=tuple(words))
     if conf is not None and conf >= LOW_CONFIDENCE:
         return result
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         return result
-    rotate = _orientation(pnm, timeout=remaining) or _orientation_by_trial(image, tmp, conf or 0.0, deadline=deadline)
+    rotate = _orientation(image, timeout=remaining) or _orientation_by_trial(image, conf or 0.0, deadline=deadline)
     if not rotate:
         return result
     turned = upright(image, rotate)
-    turned.save(pnm, format="PPM")
     remaining = max(deadline - time.monotonic(), 1.0)
-    text2, conf2, words2 = parse_tsv_words(run_tesseract(pnm, args=_ocr_args(dpi), timeout=remaining))
+    text2, conf2, words2 = parse_tsv_words(tesseract_image(turned, args=_ocr_args(dpi), timeout=remaining))
     if (conf2 or 0) > (conf or 0):
         return OcrResult(text2, conf2, turned.width, turned.height, rotate, tuple(words2))
     return result

@@ -1,0 +1,189 @@
+"""Resident Tesseract: the system's libtesseract (the library the `tesseract` CLI runs) through its C API.
+
+Starting the CLI costs a process and a model load per page (about half a second here); an engine
+loaded once per reader process does not. Same library, language data, page-segmentation mode and
+variables as the CLI, so the TSV is the CLI's byte for byte (the header line added back). No compiler
+or wheel is needed: ctypes over libtesseract.so.5, which Debian's tesseract-ocr installs. When the
+library cannot be loaded, `engines()` yields None and service.ingest.ocr runs the CLI instead.
+
+Engines are kept in a process-wide pool, one per concurrent OCR job (TessBaseAPI is not thread-safe;
+ctypes releases the GIL while it reads, so pages still run in parallel).
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PIL import Image
+
+from service.errors import OcrFailed, OcrTimeout
+
+log = logging.getLogger(__name__)
+
+LIBRARY = "libtesseract.so.5"
+TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+OSD_ONLY = 0  # page-segmentation mode of `tesseract --psm 0`
+_UPRIGHT_BY_QUADRANT = {0: 0, 1: 270, 2: 180, 3: 90}  # tesseract's OrientationIdToValue
+
+_p = ctypes.c_void_p
+_SIGNATURES = {
+    "TessBaseAPICreate": ([], _p),
+    "TessBaseAPIInit3": ([_p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
+    "TessBaseAPISetPageSegMode": ([_p, ctypes.c_int], None),
+    "TessBaseAPISetVariable": ([_p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
+    "TessBaseAPISetImage": ([_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int], None),
+    "TessBaseAPISetSourceResolution": ([_p, ctypes.c_int], None),
+    "TessBaseAPIRecognize": ([_p, _p], ctypes.c_int),
+    "TessBaseAPIGetTsvText": ([_p, ctypes.c_int], _p),
+    "TessBaseAPIDetectOrientationScript": ([_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_float),
+                                            ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_float)],
+                                           ctypes.c_int),
+    "TessBaseAPIClear": ([_p], None),
+    "TessBaseAPIDelete": ([_p], None),
+    "TessDeleteText": ([_p], None),
+    "TessMonitorCreate": ([], _p),
+    "TessMonitorSetDeadlineMSecs": ([_p, ctypes.c_int], None),
+    "TessMonitorDelete": ([_p], None),
+}
+
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+_lib_tried = False
+_free: dict[tuple[str, int], list[Engine]] = {}
+_missing: set[tuple[str, int]] = set()  # language data the library could not load: not tried again
+
+
+def _library() -> ctypes.CDLL | None:
+    """libtesseract with its C API typed, loaded once; None when it is missing or would not run single-threaded."""
+    global _lib, _lib_tried
+    if _lib_tried:
+        return _lib
+    _lib_tried = True
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # Debian's build uses OpenMP: read once, when libgomp loads
+    try:
+        lib = ctypes.CDLL(LIBRARY)
+        for name, (args, result) in _SIGNATURES.items():
+            fn = getattr(lib, name)
+            fn.argtypes, fn.restype = args, result
+    except (OSError, AttributeError) as exc:
+        log.info("libtesseract not usable (%s); OCR runs the tesseract CLI", type(exc).__name__)
+        return None
+    if not _single_threaded():
+        log.warning("OpenMP was loaded before libtesseract without OMP_THREAD_LIMIT=1; OCR runs the tesseract CLI")
+        return None
+    _lib = lib
+    atexit.register(_release)
+    return lib
+
+
+def _release() -> None:
+    """Free the engines at exit (else the library reports its cached language data as leaked on stderr)."""
+    with _lock:
+        engines = [engine for pool in _free.values() for engine in pool]
+        _free.clear()
+    for engine in engines:
+        engine.close()
+
+
+def _single_threaded() -> bool:
+    try:
+        gomp = ctypes.CDLL("libgomp.so.1")
+    except OSError:
+        return True  # a build without OpenMP
+    gomp.omp_get_thread_limit.restype = ctypes.c_int
+    return gomp.omp_get_thread_limit() == 1
+
+
+class Engine:
+    """One loaded TessBaseAPI for a language and page-segmentation mode."""
+
+    def __init__(self, lib: ctypes.CDLL, *, lang: str, psm: int) -> None:
+        self._lib = lib
+        self._handle = lib.TessBaseAPICreate()
+        if lib.TessBaseAPIInit3(self._handle, None, lang.encode()) != 0:
+            lib.TessBaseAPIDelete(self._handle)
+            raise OSError(f"tesseract language data {lang!r} not found")
+        lib.TessBaseAPISetPageSegMode(self._handle, psm)
+        lib.TessBaseAPISetVariable(self._handle, b"debug_file", os.devnull.encode())  # its notes, not our stderr
+
+    def close(self) -> None:
+        self._lib.TessBaseAPIDelete(self._handle)
+
+    def tsv(self, image: Image.Image, *, dpi: int | None, timeout: float) -> str:
+        """Recognise `image` (mode "1" or "L"); the TSV the CLI's `tsv` output would print."""
+        lib = self._lib
+        deadline = time.monotonic() + timeout
+        self._set_image(image, dpi)
+        monitor = lib.TessMonitorCreate()
+        try:
+            lib.TessMonitorSetDeadlineMSecs(monitor, max(1, min(int(timeout * 1000), 2**31 - 1)))
+            failed = lib.TessBaseAPIRecognize(self._handle, monitor) != 0
+            if time.monotonic() >= deadline:
+                raise OcrTimeout(f"OCR took longer than {timeout:g} s")
+            if failed:
+                raise OcrFailed("tesseract could not read the page")
+            raw = lib.TessBaseAPIGetTsvText(self._handle, 0)
+            if not raw:
+                raise OcrFailed("tesseract returned no text layout")
+            try:
+                return TSV_HEADER + ctypes.string_at(raw).decode("utf-8", "replace")
+            finally:
+                lib.TessDeleteText(raw)
+        finally:
+            lib.TessMonitorDelete(monitor)
+            lib.TessBaseAPIClear(self._handle)
+
+    def orientation(self, image: Image.Image) -> tuple[int, float] | None:
+        """(clockwise rotation that makes the page upright, confidence) as `tesseract --psm 0` prints them
+        ("Rotate", "Orientation confidence" rounded to 2 places); None when OSD finds too little text."""
+        deg, conf = ctypes.c_int(), ctypes.c_float()
+        script, script_conf = ctypes.c_char_p(), ctypes.c_float()
+        self._set_image(image, None)
+        try:
+            found = self._lib.TessBaseAPIDetectOrientationScript(
+                self._handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(script), ctypes.byref(script_conf))
+        finally:
+            self._lib.TessBaseAPIClear(self._handle)
+        return (_UPRIGHT_BY_QUADRANT.get(deg.value // 90 % 4, 0), round(conf.value, 2)) if found else None
+
+    def _set_image(self, image: Image.Image, dpi: int | None) -> None:
+        if image.mode == "1":  # packed bits, a set bit is white: what SetImage reads with 0 bytes per pixel
+            data, depth, stride = image.tobytes(), 0, (image.width + 7) // 8
+        else:
+            data, depth, stride = image.convert("L").tobytes(), 1, image.width
+        self._lib.TessBaseAPISetImage(self._handle, data, image.width, image.height, depth, stride)
+        if dpi:
+            self._lib.TessBaseAPISetSourceResolution(self._handle, dpi)
+
+
+@contextmanager
+def engines(*, lang: str, psm: int) -> Iterator[Engine | None]:
+    """A resident engine for `lang` and `psm` for the duration of one read (None: use the CLI)."""
+    key = (lang, psm)
+    lib = _library()
+    if lib is None or key in _missing:
+        yield None
+        return
+    with _lock:
+        pool = _free.setdefault(key, [])
+        engine = pool.pop() if pool else None
+    if engine is None:
+        try:
+            engine = Engine(lib, lang=lang, psm=psm)
+        except OSError as exc:
+            log.warning("tesseract engine not loaded (%s); OCR runs the tesseract CLI", type(exc).__name__)
+            _missing.add(key)
+            yield None
+            return
+    try:
+        yield engine
+    finally:
+        with _lock:
+            _free[key].append(engine)

@@ -1,0 +1,82 @@
+"""The resident Tesseract engine reads exactly what the CLI reads, and the CLI takes over without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from service.errors import OcrTimeout
+from service.ingest import ocr, ocr_engine
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+IMAGES = FIXTURES / "corpus" / "images"
+
+pytestmark = pytest.mark.ocr
+
+
+@pytest.fixture
+def cli_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without libtesseract: every read goes to the CLI."""
+    monkeypatch.setattr(ocr_engine, "_library", lambda: None)
+
+
+def _scan_page() -> Image.Image:
+    pdf = pdfium.PdfDocument(FIXTURES / "poe_dev" / "docs" / "dev-004" / "Scan_20241202.pdf")
+    try:
+        return pdf[1].render(scale=300 / 72).to_pil().convert("L")
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize(
+    ("load", "dpi"),
+    [
+        pytest.param(lambda: Image.open(IMAGES / "tess__phototest.tif"), 200, id="bilevel"),
+        pytest.param(lambda: Image.open(IMAGES / "tess__phototest-rotated-L.png"), None, id="rotated-osd"),
+        pytest.param(_scan_page, 300, id="poe-scan-signature-page"),
+    ],
+)
+def test_engine_reads_what_the_cli_reads(load, dpi, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = load()
+    resident = ocr.ocr_image(image, dpi=dpi, timeout=120)
+    with monkeypatch.context() as mp:
+        mp.setattr(ocr_engine, "_library", lambda: None)
+        cli = ocr.ocr_image(image, dpi=dpi, timeout=120)
+    assert resident.words and resident == cli
+
+
+def test_engine_is_loaded_once_and_reused() -> None:
+    with ocr_engine.engines(lang=ocr.LANG, psm=ocr.PSM) as first:
+        assert first is not None
+    with ocr_engine.engines(lang=ocr.LANG, psm=ocr.PSM) as again:
+        assert again is first
+        with ocr_engine.engines(lang=ocr.LANG, psm=ocr.PSM) as concurrent:
+            assert concurrent is not None and concurrent is not first  # one engine per running read
+
+
+def test_engine_timeout_is_typed() -> None:
+    with pytest.raises(OcrTimeout):
+        ocr.ocr_image(Image.open(IMAGES / "ocrmypdf__linn.png"), dpi=None, timeout=0.05)
+
+
+def test_missing_language_falls_back_to_the_cli(cli_only: None) -> None:
+    tsv = ocr.tesseract_image(Image.open(IMAGES / "tess__HelloGoogle.tif"), args=["--psm", "6", "tsv"], timeout=60)
+    assert "Hello" in tsv
+
+
+@pytest.mark.parametrize(
+    ("args", "options"),
+    [
+        pytest.param(["-l", "eng", "--psm", "6", "--dpi", "300", "tsv"], ("eng", 6, 300), id="page"),
+        pytest.param(["--psm", "6", "tsv"], ("eng", 6, None), id="defaults"),
+        pytest.param(["tsv"], ("eng", 3, None), id="cli-default-psm"),
+        pytest.param(["--psm", "0"], None, id="osd-text"),
+        pytest.param(["-l", "eng", "--oem", "0", "tsv"], None, id="other-option"),
+        pytest.param(["--psm", "x", "tsv"], None, id="bad-number"),
+    ],
+)
+def test_only_plain_tsv_reads_go_to_the_engine(args: list[str], options) -> None:
+    assert ocr._engine_options(args) == options
