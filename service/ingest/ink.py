@@ -21,7 +21,7 @@ from PIL import Image
 
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
 from models.document import InkMark
-from service.ingest.ocr import OcrWord
+from service.ingest.ocr import MIN_CONF, OcrWord
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,6 @@ Box = tuple[float, float, float, float]
 _REGION_KEYS = ("above", "below", "width", "ruled_line", "word_pad", "tall_word", "block_depth", "lost_depth",
                 "strip", "tall_band")
 _LEAD = " |•*·>-_"  # table borders, bullets and rules before a line's first word
-MIN_CONF = 50.0  # OCR words below this confidence may be a signature misread as letters
 _RENDER_MAX_PIXELS = 4_000_000  # a poster-sized page is rendered coarser, never larger than this
 
 

@@ -23,10 +23,9 @@ from PIL import Image
 from scipy import ndimage
 
 from models.document import InkMark, MarkLine
-from service.ingest.ink import MIN_CONF
 from service.ingest.ink_pixels import grow as grow_mask
 from service.ingest.ink_pixels import ruled
-from service.ingest.ocr import OcrWord
+from service.ingest.ocr import MIN_CONF, OcrWord
 
 Box = tuple[float, float, float, float]
 

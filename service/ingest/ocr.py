@@ -27,6 +27,7 @@ TESSERACT = "tesseract"
 PSM = 6  # one uniform block: faster than 3 and better on the letter scans (see bench/ocr_bench.py)
 LANG = "eng"
 LOW_CONFIDENCE = 60.0  # below this mean word confidence, check the page orientation
+MIN_CONF = 50.0  # OCR words below this confidence may be a signature misread as letters (ink, marks)
 _ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
