@@ -42,7 +42,8 @@ def _dask(inputs: Inputs) -> dict:
 
 
 def _reuse(n: int, *, planted: int, tmp: Path, seed: int = 7) -> dict:
-    from service.reuse import NUM_PERM, Fingerprint, ReuseIndex
+    from service.fingerprinting import NUM_PERM, Fingerprint
+    from service.reuse import ReuseIndex
 
     rng = np.random.default_rng(seed)
     sigs = rng.integers(0, 2**32 - 1, size=(n, NUM_PERM), dtype=np.uint64)

@@ -1,39 +1,14 @@
-"""The `poecheck` command line. Commands live in service/commands/; they import heavy modules lazily."""
+"""The `poecheck` entry point: typed errors as one line, rules checked before judging. The commands live in
+service/commands/ (registered on service.commands.app.app) and import heavy modules lazily."""
 from __future__ import annotations
 
 import sys
 
 import typer
 
-from service.errors import PoecheckError
-
-app = typer.Typer(
-    name="poecheck",
-    help="Pre-screen Proof of Execution for Microsoft partner incentive claims.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help: readable at 80 columns and in a pipe
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            typer.echo(f"poecheck {version('poecheck')}")
-        except PackageNotFoundError:
-            typer.echo("poecheck (not installed as a package)")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    show_version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
-                                      help="Print poecheck's version and exit."),
-) -> None:
-    """Pre-screen Proof of Execution for Microsoft partner incentive claims."""
+from service.commands import batch, check, evaluate, inspect, payout, serve  # noqa: F401  (they register)
+from service.commands.app import app
+from service.errors import PoecheckError, RulesInvalid
 
 
 def _plain_metavars(command) -> None:
@@ -49,23 +24,6 @@ def _plain_metavars(command) -> None:
         _plain_metavars(sub)
 
 
-def fail(message: str) -> typer.Exit:
-    """Print one line on stderr and return the exit (code 2) for the caller to raise."""
-    typer.echo(f"poecheck: {message}", err=True)
-    return typer.Exit(code=2)
-
-
-def _register() -> None:
-    from service.commands import (  # noqa: F401
-        batch,
-        check,
-        evaluate,
-        inspect,
-        payout,
-        serve,
-    )
-
-
 #: Commands that judge claims: they load and validate every rule file before any work.
 _JUDGING = frozenset({"serve", "check", "batch", "eval"})
 #: Commands that read documents: a reader process starts first, loading while the rules load here.
@@ -74,9 +32,8 @@ _READING = frozenset({"check", "inspect", "eval"})
 
 def validate_rules() -> None:
     """Stop with `rules_invalid` (the file and field) when a rule file is broken."""
-    from checks.rulebook import RuleFileError
+    from checks.rulebook import RuleFileError  # the checks load only for the commands that judge
     from checks.runner import validate_rules as run_probe
-    from service.errors import RulesInvalid
 
     try:
         run_probe()
@@ -86,7 +43,6 @@ def validate_rules() -> None:
 
 def main() -> None:
     """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback."""
-    _register()
     try:
         command_name = sys.argv[1] if len(sys.argv) > 1 and "--help" not in sys.argv else None
         if command_name in _READING:

@@ -1,1 +1,2 @@
-"""One module per CLI command; each registers itself on `service.cli.app`. Heavy imports stay inside the command."""
+"""One module per CLI command; each registers itself on `service.commands.app.app`. Heavy imports stay inside
+the command."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from service.cli import app
+from service.commands.app import app
 
 
 @app.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from service.cli import app
+from service.commands.app import app
 from service.ingest.registry import ACCEPTED
 
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "not_applicable": "dim"}

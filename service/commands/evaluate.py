@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from service.cli import app
+from service.commands.app import app, fail
 
 
 @app.command("eval")
@@ -17,8 +17,6 @@ def evaluate(
     from service.corpus_eval import evaluate_corpus
 
     if not corpus.is_dir():
-        from service.cli import fail
-
         raise fail(f"not a folder: {corpus}")
     summary = evaluate_corpus(corpus)
     if json_out:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from service.cli import app
+from service.commands.app import app
 from service.ingest.registry import ACCEPTED
 
 if TYPE_CHECKING:

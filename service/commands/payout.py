@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli import app
+from service.commands.app import app
 
 
 def plain_numbers(value):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import app
+from service.commands.app import app
 
 
 @app.command()

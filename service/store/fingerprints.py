@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Integer, LargeBinary, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from checks.scoring import rules_version
+from service.fingerprinting import SCHEME, Fingerprint
 from service.store.db import Base, session_factory
 
 
@@ -19,17 +21,14 @@ class FingerprintRow(Base):
     partner: Mapped[str] = mapped_column(String(300))
     partner_id: Mapped[str | None] = mapped_column(String(64))
     file: Mapped[str] = mapped_column(String(500))
-    scheme: Mapped[str] = mapped_column(String(64), doc="service.reuse.SCHEME of the signature.")
+    scheme: Mapped[str] = mapped_column(String(64), doc="service.fingerprinting.SCHEME of the signature.")
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     rules_version: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-def fingerprint_rows(fps: Iterable, *, source: str) -> list[FingerprintRow]:
-    """Rows for service.reuse.Fingerprint objects (added by the caller in its own transaction)."""
-    from checks.scoring import rules_version
-    from service.reuse import SCHEME
-
+def fingerprint_rows(fps: Iterable[Fingerprint], *, source: str) -> list[FingerprintRow]:
+    """Rows for service.fingerprinting.Fingerprint objects (added by the caller in its own transaction)."""
     created = datetime.now(UTC).replace(tzinfo=None)
     return [FingerprintRow(source=source, claim_id=fp.claim_id, partner=fp.partner, partner_id=fp.partner_id,
                            file=fp.file, scheme=SCHEME, signature=fp.to_bytes(), rules_version=rules_version(),
@@ -49,10 +48,8 @@ def save_fingerprints(settings, fps: Sequence, *, source: str) -> None:
         session.add_all(fingerprint_rows(fps, source=source))
 
 
-def load_fingerprints(settings, *, after_id: int = 0) -> Iterator[tuple[int, str, object]]:
+def load_fingerprints(settings, *, after_id: int = 0) -> Iterator[tuple[int, str, Fingerprint]]:
     """(row id, source, Fingerprint) of the current scheme, oldest first."""
-    from service.reuse import SCHEME, Fingerprint
-
     stmt = select(FingerprintRow).where(FingerprintRow.scheme == SCHEME, FingerprintRow.id > after_id)
     with session_factory(settings)() as session:
         for row in session.scalars(stmt.order_by(FingerprintRow.id)).yield_per(2000):

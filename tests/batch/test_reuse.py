@@ -1,4 +1,4 @@
-"""service.reuse: masking, boilerplate suppression, the dev corpus's near-duplicates, the stored index."""
+"""service.fingerprinting and service.reuse: masking, boilerplate suppression, the dev corpus's near-duplicates, the stored index."""
 from __future__ import annotations
 
 import itertools
@@ -8,15 +8,15 @@ from batchhelp import DEV, dev_cases
 
 from models import Claim, Document, Part
 from service.claims import load_claim
-from service.reuse import (
+from service.fingerprinting import (
     MIN_SHINGLES,
     THRESHOLD,
-    ReuseIndex,
     document_shingles,
     fingerprints,
     jaccard,
     mask_tokens,
 )
+from service.reuse import ReuseIndex
 
 CLAIM = Claim.model_validate({
     "partner": {"name": "Northwind Security Ltd", "aliases": ["Northwind"], "domains": ["northwind.example"]},
@@ -39,7 +39,7 @@ def doc(text: str, name: str = "poe.pdf") -> Document:
     pytest.param("signed March 3, 2025 by the customer", "signed 0 by the customer", id="us-date"),
 ])
 def test_mask_tokens(text, expected):
-    from service.reuse import _party_names
+    from service.fingerprinting import _party_names
 
     assert " ".join(mask_tokens(text, _party_names(CLAIM))) == expected
 
@@ -117,7 +117,7 @@ def test_dev_corpus_duplicates_found_and_honest_cases_apart(dev_docs):
     assert list(found) == ["dev-041"]
     [(original, sim)] = found["dev-041"]
     assert original == "dev-013" and sim >= 0.8
-    from service.reuse import _party_names
+    from service.fingerprinting import _party_names
 
     shingles = {case: set().union(*(document_shingles(d.text, _party_names(claim)) for d in docs))
                 for case, claim, docs in dev_docs}

@@ -23,9 +23,7 @@ class Inspected:
 @pytest.fixture(scope="session")
 def inspect_file():
     """Run the inspect command in-process on one file (cached per session)."""
-    from service.cli import _register, app
-
-    _register()  # all commands, as `poecheck` has them (one command alone would become the root)
+    from service.cli import app  # all commands registered, as `poecheck` has them (one alone would be the root)
 
     cache: dict[Path, Inspected] = {}
     runner = CliRunner()
