@@ -1,0 +1,61 @@
+"""Page images made by the reader (service.ingest.page_view): one per page or drawn sheet, every word box on the
+image and carrying its offsets in the part text, none when Settings.page_images is off."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from service.config import Settings
+from service.ingest.dispatch import ingest_path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV = ROOT / "fixtures" / "poe_dev" / "docs"
+
+
+def _read(path: Path, tmp_path: Path, **options):
+    return ingest_path(path, settings=Settings(data_dir=tmp_path / "data", ocr_workers=1, **options))
+
+
+def _assert_words_are_the_text(part) -> None:
+    with_offsets = [w for image in part.images for w in image.words if w[0] >= 0]
+    assert with_offsets
+    for start, end, x0, y0, x1, y1, text in with_offsets:
+        assert part.text[start:end] == text
+        assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
+
+
+@pytest.mark.parametrize(("path", "kinds", "media_type"), [
+    pytest.param(DEV / "dev-002/Statement_of_Work_-_Acceptance_Cobalt_Ridge.pdf", {"pdf_page"}, "image/png",
+                 id="text-pdf"),
+    pytest.param(DEV / "dev-010/Completion_confirmation_-_Identity_and_endpoint_protection_project.msg",
+                 {"email_body", "pdf_page"}, "image/png", id="msg-with-pdf"),
+    pytest.param(ROOT / "fixtures/docx/signed_letter.docx", {"document_body"}, "image/png", id="docx"),
+    pytest.param(DEV / "dev-018/Scan_20240122.pdf", {"pdf_page"}, "image/jpeg", id="scan",
+                 marks=pytest.mark.ocr),
+])
+def test_every_kind_of_document_gets_page_images_whose_words_are_its_text(path, kinds, media_type, tmp_path):
+    doc = _read(path, tmp_path)
+    shown = [p for p in doc.parts if p.images]
+    assert {p.kind for p in shown} == kinds
+    for part in shown:
+        _assert_words_are_the_text(part)
+        for image in part.images:
+            with Image.open(io.BytesIO(image.data)) as picture:
+                assert picture.size == (image.width, image.height) and picture.width <= 1200
+    assert {i.media_type for p in shown for i in p.images if p.kind == "pdf_page"} <= {media_type}
+
+
+def test_an_email_page_shows_its_headers(tmp_path):
+    doc = _read(DEV / "dev-010/Completion_confirmation_-_Identity_and_endpoint_protection_project.msg", tmp_path)
+    body = next(p for p in doc.parts if p.kind == "email_body")
+    labels = [f[0] for f in body.images[0].fields]
+    assert labels[:2] == ["From", "To"] and "Subject" in labels
+    assert "images" not in body.model_dump()  # pictures travel with the part, never in its JSON
+
+
+def test_no_page_images_when_they_are_not_kept(tmp_path):
+    doc = _read(DEV / "dev-002/Statement_of_Work_-_Acceptance_Cobalt_Ridge.pdf", tmp_path, page_images=False)
+    assert all(not p.images for p in doc.parts)
