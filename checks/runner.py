@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from checks.base import Check, CheckContext
 from checks.registry import DEFAULT_CHECKS
+from checks.unexpected import log_unexpected
 from models import CheckResult, Claim, Document, Part
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ def run_checks(claim: Claim, docs: Sequence[Document], ctx: CheckContext,
         try:
             results.append(check.run(claim, docs, ctx))
         except Exception as exc:  # a bug in one rule must not hide the others
-            log.exception("check %s raised %s", check.id, type(exc).__name__)
+            log_unexpected(log, exc, f"check {check.id} raised")
             results.append(CheckResult(
                 id=check.id, status="warn", blocking=check.blocking,
                 message=f"internal error while running this check ({type(exc).__name__}); a reviewer must look",

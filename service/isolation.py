@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from checks.unexpected import log_unexpected
 from models import Document
 from service import errors
 from service.config import Settings
@@ -270,7 +271,7 @@ def _serve() -> None:
             recycle = isinstance(exc, ParserMemory)
             reply = ("error", _flat(exc))
         except Exception as exc:  # a bug, not the document: the parent raises it as a failure of ours
-            log.exception("reader failed")
+            log_unexpected(log, exc, "reader failed")
             reply = ("error", ("PoecheckError", "internal_error", f"reader failed ({type(exc).__name__})", 500))
         finally:
             tempfile.tempdir = None

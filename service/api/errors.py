@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from checks.unexpected import log_unexpected
 from service.errors import PoecheckError, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        # the frames, not the message: an exception's text may quote a document
-        where = "".join(traceback.format_tb(exc.__traceback__))
-        log.error("unexpected error: %s\n%s", type(exc).__name__, where)
+        log_unexpected(log, exc, "unexpected error")
         return error_response(500, "internal_error", "Something went wrong on our side; the error was logged.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.base import ReuseMatch
+from checks.unexpected import log_unexpected
 from models import Claim, Document, Report
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _guard(fn) -> Outcome:
     except PoecheckError as exc:
         return Outcome(error=(exc.code, exc.message), seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug must become an error row, not a lost claim
-        log.exception("batch task failed")
+        log_unexpected(log, exc, "batch task failed")
         return Outcome(error=(INTERNAL, f"{type(exc).__name__} while processing"),
                        seconds=time.perf_counter() - start)
 
