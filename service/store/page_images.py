@@ -136,15 +136,15 @@ def mark_boxes(entry: dict, evidence: Sequence[tuple[str, int, Evidence]]) -> li
 
 
 def line_boxes(words: Sequence[Sequence]) -> list[Box]:
-    """The words' boxes joined along each text line (a quote over three lines is three boxes)."""
+    """The words' boxes joined along each text line, in reading order (a quote over three lines is three
+    boxes; a slightly skewed scan line stays one box)."""
     lines: list[list[float]] = []
-    for w in sorted(words, key=lambda w: (w[3], w[2])):
+    for w in sorted(words, key=lambda w: w[0]) if all(w[0] >= 0 for w in words) else words:
         x0, y0, x1, y1 = w[2:6]
-        for line in lines:
-            overlap = min(line[3], y1) - max(line[1], y0)
-            if overlap > 0.5 * min(line[3] - line[1], y1 - y0) and x0 - line[2] < 3 * (y1 - y0):
-                line[:] = [min(line[0], x0), min(line[1], y0), max(line[2], x1), max(line[3], y1)]
-                break
+        line = lines[-1] if lines else None
+        if line is not None and min(line[3], y1) - max(line[1], y0) > 0.3 * min(line[3] - line[1], y1 - y0) \
+                and -0.5 * (y1 - y0) < x0 - line[2] < 3 * (y1 - y0):
+            line[:] = [min(line[0], x0), min(line[1], y0), max(line[2], x1), max(line[3], y1)]
         else:
             lines.append([x0, y0, x1, y1])
     return [tuple(line) for line in lines]
