@@ -32,7 +32,7 @@ LINE_HEIGHT = 32
 MAX_SHEETS = 10
 _FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 _WORD = re.compile(r"\S+")
-HEADER_LABELS = ("From", "To", "Cc", "Sent", "Subject")
+FIRST_PAGES, LAST_PAGES = 40, 10  # text PDF pages rendered of a long document
 
 
 def encode(image: Image.Image, *, photo: bool = False) -> bytes:
@@ -226,9 +226,13 @@ def _fractions(box: Sequence[float], width: int, height: int) -> tuple[float, fl
             round(min(1.0, x1 / width), 4), round(min(1.0, y1 / height), 4))
 
 
-def pdf_page_images(page: pdfium.PdfPage, text: str, *, enabled: bool) -> tuple[PageImage, ...]:
-    """The rendered page (see pdf_page_image) when page images are kept (Settings.page_images)."""
-    image = pdf_page_image(page, text) if enabled else None
+def pdf_page_images(page: pdfium.PdfPage, text: str, *, enabled: bool, index: int = 0,
+                    count: int = 1) -> tuple[PageImage, ...]:
+    """The rendered page (see pdf_page_image) when page images are kept (Settings.page_images) and page `index`
+    of `count` is one a reviewer looks at: of a long PDF, the first FIRST_PAGES and the last LAST_PAGES
+    (the cover and the sign-off), so a 200-page annex costs no more than 50 renderings."""
+    shown = enabled and (index < FIRST_PAGES or index >= count - LAST_PAGES)
+    image = pdf_page_image(page, text) if shown else None
     return (image,) if image is not None else ()
 
 

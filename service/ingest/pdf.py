@@ -83,7 +83,8 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
         if text_is_usable(text) and (_alnum(text) >= MIN_TEXT_CHARS or not _has_image(page)):
             marks = _ink_marks(page, text, number, warnings)
             ctx.parts.append(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks,
-                                        images=pdf_page_images(page, text, enabled=ctx.settings.page_images)))
+                                        images=pdf_page_images(page, text, enabled=ctx.settings.page_images,
+                                                               index=index, count=len(pdf))))
             return
         if objects <= 0:
             ctx.parts.append(_page_part(file, number, *warnings, text=text.strip()))

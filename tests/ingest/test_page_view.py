@@ -59,3 +59,17 @@ def test_an_email_page_shows_its_headers(tmp_path):
 def test_no_page_images_when_they_are_not_kept(tmp_path):
     doc = _read(DEV / "dev-002/Statement_of_Work_-_Acceptance_Cobalt_Ridge.pdf", tmp_path, page_images=False)
     assert all(not p.images for p in doc.parts)
+
+
+def test_a_long_text_pdf_renders_its_first_and_last_pages_only(tmp_path):
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(DEV / "dev-002/Statement_of_Work_-_Acceptance_Cobalt_Ridge.pdf")
+    long = pdfium.PdfDocument.new()
+    long.import_pages(source, [0] * 51)
+    path = tmp_path / "annex.pdf"
+    with path.open("wb") as fh:
+        long.save(fh)
+    doc = _read(path, tmp_path)
+    shown = [p.page for p in doc.parts if p.kind == "pdf_page" and p.images]
+    assert shown == [*range(1, 41), *range(42, 52)]  # page 41 of 51 is not rendered
