@@ -10,7 +10,7 @@ from datetime import date
 
 from checks.base import CheckContext, evidence, result
 from checks.findings import findings_of
-from checks.findings.acknowledgements import DIGITAL, EMAIL, Finding
+from checks.findings.acknowledgements import DIGITAL, EMAIL, HANDWRITTEN_UNREAD, Finding
 from models import CheckResult, Claim, Document, Evidence
 
 
@@ -57,6 +57,12 @@ class Dates:
                           remediation="Upload POE with the customer's dated acknowledgement (signature date, "
                                       "e-signature completion or the customer's e-mail).")
         dated = [f for f in accepted if f.date]
+        by_hand = [f for f in accepted if f.date_source == HANDWRITTEN_UNREAD]
+        if not dated and by_hand:
+            return result(self, "warn", "the acknowledgement is dated by hand, but the date could not be read: a "
+                          "reviewer must read it", evidence=[_evidence(f) for f in by_hand], details=window,
+                          blocking=False, remediation="Upload a clearer scan of the signed page (the handwritten date "
+                          "legible), or an acknowledgement with a printed or electronic date.")
         if not dated:
             return result(self, "fail", "the customer acknowledgement is undated",
                           evidence=[_evidence(f) for f in accepted], details=window,

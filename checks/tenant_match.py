@@ -3,18 +3,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
 
 from checks.base import CheckContext, evidence, iter_parts, result
-from models import CheckResult, Claim, Document
+from checks.rulebook import load_yaml
+from models import CheckResult, Claim, Document, Part
 
 _GUID = re.compile(r"\b[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\b")
-_TENANT_LABEL = re.compile(r"tenant|directory\s*(?:id|\(tenant\))", re.IGNORECASE)
-_OTHER_LABEL = re.compile(r"envelope|transaction|document\s*id|correlation|request\s*id|message|object\s*id"
-                          r"|application\s*id|client\s*id|subscription|session|reference", re.IGNORECASE)
+#: What OCR makes of a GUID: five dash-separated runs of letters, digits and stray marks, loosely sized.
+_OCR_GUID = re.compile(r"(?<![\w-])\S{7,10}[-–—]\w{3,5}[-–—]\w{3,5}[-–—]\w{3,5}[-–—]\w{11,13}(?![\w-])")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[re.Pattern, re.Pattern, int]:
+    data = load_yaml("tenant.yaml")
+    flags = re.IGNORECASE | re.VERBOSE
+    return re.compile(data["tenant_labels"], flags), re.compile(data["other_labels"], flags), int(data["ocr_edits"])
 
 
 def _normal(guid: str) -> str:
     return re.sub(r"[^0-9a-f]", "", guid.lower())
+
+
+def _ocr_same(part: Part, want: str) -> list[re.Match]:
+    """OCR-read ids within a few character edits of the claimed one (the same id, read imperfectly)."""
+    if part.source != "ocr":
+        return []
+    edits = _rules()[2]
+    return [m for m in _OCR_GUID.finditer(part.text)
+            if Levenshtein.distance(re.sub(r"[^0-9a-z]", "", m.group().lower()), want, score_cutoff=edits) <= edits]
 
 
 class TenantMatch:
@@ -23,17 +42,23 @@ class TenantMatch:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         want = _normal(claim.customer.tenant_id) if claim.customer.tenant_id else None
+        tenant_label, other_label, _ = _rules()
         same, other = [], []
         for _doc, part in iter_parts(docs):
             text = part.text
+            near = _ocr_same(part, want) if want else []
+            for m in near:
+                same.append(evidence(part, m.start(), m.end(), rule_id="tenant_guid_ocr", context=20))
             for m in _GUID.finditer(text):
+                if any(n.start() <= m.start() < n.end() for n in near):
+                    continue
                 line_start = text.rfind("\n", 0, m.start()) + 1
                 if m.start() - line_start < 20:  # a label wrapped at the end of the line before ("tenant\nID ...")
                     line_start = text.rfind("\n", 0, max(0, line_start - 1)) + 1
-                before = text[max(line_start, m.start() - 60):m.start()]
+                before = text[max(line_start, m.start() - 100):m.start()]
                 if want and _normal(m.group()) == want:
                     same.append(evidence(part, m.start(), m.end(), rule_id="tenant_guid", context=20))
-                elif _TENANT_LABEL.search(before) and not _OTHER_LABEL.search(before):
+                elif tenant_label.search(before) and not other_label.search(before):
                     other.append(evidence(part, m.start(), m.end(), rule_id="tenant_guid", context=20))
         if same:
             return result(self, "pass", "the claimed tenant id appears in the POE", evidence=same)

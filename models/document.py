@@ -53,6 +53,8 @@ class InkMark(BaseModel):
     inked: bool = Field(description="A handwritten mark (signature image, drawing or pen) is in the area.")
     lines: list[MarkLine] = Field(default_factory=list, description="For a mark: the text lines around it, "
                                   "nearest first within each side.")
+    reading: str | None = Field(default=None, description="For a mark beside a date label (a date written by hand, "
+                                "not a signature): what OCR reads in it, '' when not legible; None for other marks.")
 
 
 class PageImage(BaseModel):

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from checks.base import CheckContext
 from checks.datefind import FoundDate, find_dates
@@ -416,7 +416,8 @@ def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docume
                                    rule_id=blk.heading_rule, **base))
                 continue
             when = {"date": dated.date, "date_span": (dated.start, dated.end),
-                    "date_source": "signature block date"} if dated else {}
+                    "date_source": "signature block date"} if dated else _undated(
+                handwritten_date(part, order, block=blk), dict)
             if blk.typed:
                 out.append(Finding(accepted=False, reason="the customer's signature is only a typed name (/s/), "
                                    "a flat signature", rule_id="typed_signature",
@@ -440,6 +441,40 @@ def _wet_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docume
                 out.append(Finding(accepted=False, reason="the customer signature block is empty or unsigned",
                                    rule_id=blk.heading_rule, **base, **when))
     return out
+
+
+#: date_source of an acknowledgement dated by hand in a way OCR could not read: a reviewer reads it.
+HANDWRITTEN_UNREAD = "a date written by hand that could not be read"
+
+
+def handwritten_date(part: Part, order: str, *, near: InkMark | None = None, block: _Block | None = None) -> dict:
+    """Date fields from a date written by hand (a mark beside a date label, read by OCR) that belongs with a
+    signature: in the same block (`block`: its date label inside the block's text), or read through the same
+    printed lines as the signature mark `near` (its name, its title), or the page's only handwritten date.
+    Without a legible date, its label's span and HANDWRITTEN_UNREAD when one was written there."""
+    dated = [m for m in part.ink_marks or () if m.anchor == "mark" and m.reading is not None]
+    own = {ln.start for ln in near.lines} if near else set()
+    unread: dict = {}
+    for m in dated:
+        label = next((ln for ln in m.lines if ln.where in ("beside", "above")), None)
+        if label is None:
+            continue
+        ours = (block.start <= label.start < block.end if block else bool(own & {ln.start for ln in m.lines})
+                or len(dated) == 1)
+        found = find_dates(m.reading, order=order) if ours else []
+        if found:
+            return {"date": found[0].date, "date_span": (label.start, label.end),
+                    "date_source": f"date written by hand ({found[0].text}, read by OCR)"}
+        if ours:
+            unread = {"date_span": (label.start, label.end), "date_source": HANDWRITTEN_UNREAD}
+    return unread
+
+
+def _undated(handwritten: dict, fallback) -> dict:
+    """A legible handwritten date; else the fallback's date; else the note that a date was written by hand."""
+    if handwritten.get("date"):
+        return handwritten
+    return fallback() or handwritten
 
 
 def _inked_finding(part: Part, marks: list[InkMark], base: dict, when: dict) -> Finding:
@@ -469,15 +504,16 @@ def _mark_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docum
     out: list[Finding] = []
     for part in doc.parts:
         for mark in part.ink_marks or ():
-            if mark.anchor != "mark":
-                continue
+            if mark.anchor != "mark" or mark.reading is not None:
+                continue  # a date written by hand is not a signature
             head = head or letterhead_owner(doc, parties, claim)
             r = read_mark(part, mark, parties=parties, claim=claim, letterhead=head, order=order)
             if r.signer is None:
                 continue  # nothing around it makes it a signature (a logo, a stamp, a doodle)
             quote = r.owner_line or r.anchor
             when = {"date": r.date.date, "date_span": (r.date.start, r.date.end),
-                    "date_source": "date beside the signature"} if r.date else _letter_date(part, doc, docs, order, dates)
+                    "date_source": "date beside the signature"} if r.date else _undated(
+                handwritten_date(part, order, near=mark), partial(_letter_date, part, doc, docs, order, dates))
             page = f"page {part.page}" if part.page else part.path
             details = {"owner": r.owner, "signer_cue": r.signer, "ink_region": mark.region,
                        "owner_from": "letterhead" if r.owner_line is None and r.owner != "unknown" else "nearby text",

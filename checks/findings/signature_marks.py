@@ -24,6 +24,7 @@ _PROSE_WORDS = 9
 #: its name, title and date rows) and to date or sign it (the block's own rows).
 _REACH = {"above": 12.0, "below": 9.0, "beside": 12.0}
 _DATE_REACH = {"above": 5.0, "below": 9.0, "beside": 12.0}
+_ROW_GAP = 3.5  # text heights between two rows of one block, however widely the form spaces them
 #: Lines where a letter turns to its addressee: what follows is not the letterhead.
 _ADDRESSEE = re.compile(r"\s*(?:to|for|attn|attention|dear|re|subject|betreff|prepared\s+for|an|à|a)\b[\s:]",
                         re.IGNORECASE)  # a line with more words is running text (a sentence), not part of a signature block
@@ -48,6 +49,7 @@ class _Vocab:
     title_words: re.Pattern
     signing_statements: re.Pattern
     letterhead_contacts: re.Pattern
+    approval_verbs: re.Pattern
 
 
 def _vocab() -> _Vocab:
@@ -57,7 +59,7 @@ def _vocab() -> _Vocab:
         return re.compile(r"(?<![\w])(?:" + "|".join(data[key]) + r")(?![\w])", re.IGNORECASE)
 
     return _Vocab(alt("customer_roles"), alt("partner_roles"), alt("signing_words"), alt("title_words"),
-                  alt("signing_statements"), alt("letterhead_contacts"))
+                  alt("signing_statements"), alt("letterhead_contacts"), alt("approval_verbs"))
 
 
 @cache
@@ -79,7 +81,11 @@ def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterh
         text = part.text[ln.start:ln.end]
         prose = len(text.split()) > _PROSE_WORDS
         rank = ln.distance + (0.5 if ln.where == "above" else 0.0)
-        if not prose:
+        if prose and ln.where == "above":
+            owner = _approving_party(text, parties, v)  # "<Customer> approves the closure of …" above the mark
+            if owner and (owner not in best or rank + 1.0 < best[owner][0]):
+                best[owner] = (rank + 1.0, ln)
+        elif not prose:
             follow = next((n for n in near[i + 1:] if n.where == ln.where), None)
             if follow and (follow.distance - ln.distance > 2.5
                            or len(part.text[follow.start:follow.end].split()) > _PROSE_WORDS):
@@ -95,6 +101,23 @@ def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterh
             if found:
                 d = found[0]
                 date = FoundDate(start=ln.start + d.start, end=ln.start + d.end, date=d.date, text=d.text)
+    if date is None:  # a widely spaced block: its date row is further down, in the block's own run of rows
+        for ln in _block_rows(mark.lines):
+            row = part.text[ln.start:ln.end]
+            if len(row.split()) > _PROSE_WORDS:
+                break  # running text: the block has ended
+            found = find_dates(row, order=order) if ln.distance > _DATE_REACH["below"] else []
+            if found:
+                d = found[0]
+                date = FoundDate(start=ln.start + d.start, end=ln.start + d.end, date=d.date, text=d.text)
+                break
+    if not best:  # nothing names a party near the mark: read across its row (a table's party column)
+        for ln in sorted((ln for ln in mark.lines if ln.where == "beside" and ln.distance > _REACH["beside"]),
+                         key=lambda ln: ln.distance):
+            found = _owners(part.text[ln.start:ln.end], parties, claim, v)
+            if len(found) == 1:
+                best[found[0]] = (ln.distance, ln)
+                break
     if "customer" in best and "partner" in best:
         owner = "customer" if best["customer"][0] <= best["partner"][0] else "partner"
     elif best:
@@ -106,6 +129,29 @@ def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterh
     line = best[owner][1] if owner in best else None
     anchor = next((ln for ln in near if ln.where == "below"), near[0] if near else None)
     return MarkReading(owner=owner, owner_line=line, signer=signer, date=date, anchor=anchor)
+
+
+def _block_rows(lines: Sequence[MarkLine]) -> list[MarkLine]:
+    """The short lines below a mark that continue its block row after row (each within a row's spacing
+    of the one before, the first right under the mark): name, title, date of a widely spaced form."""
+    rows, last = [], 0.0
+    for ln in sorted((ln for ln in lines if ln.where == "below"), key=lambda ln: ln.distance):
+        if ln.distance - last > _ROW_GAP:
+            break
+        rows.append(ln)
+        last = ln.distance
+    return rows
+
+
+def _approving_party(text: str, parties: dict, v: _Vocab) -> str | None:
+    """The party that is the subject of an approval in a sentence: its name followed, within a few words
+    (a short name in brackets allowed), by an approval verb."""
+    for owner in ("customer", "partner"):
+        for m in parties[owner].finditer(text):
+            verb = v.approval_verbs.search(text, m.end(), m.end() + 40)
+            if verb and len(re.sub(r"\([^)]*\)", " ", text[m.end():verb.start()]).split()) <= 2:
+                return owner
+    return None
 
 
 def _owners(text: str, parties: dict, claim: Claim, v: _Vocab, *, roles: bool = True) -> list[str]:

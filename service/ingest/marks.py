@@ -23,6 +23,7 @@ from PIL import Image
 from scipy import ndimage
 
 from models.document import InkMark, MarkLine
+from service.ingest import handwriting
 from service.ingest.ink_pixels import grow as grow_mask
 from service.ingest.ink_pixels import ruled
 from service.ingest.ocr import MIN_CONF, OcrWord
@@ -52,15 +53,16 @@ SHAPE = Shape()
 
 
 def find_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scanned: bool,
-               regions: Sequence[Box] | None = None, shape: Shape = SHAPE) -> list[InkMark]:
+               regions: Sequence[Box] | None = None, plain: Sequence[bool] = (),
+               shape: Shape = SHAPE) -> list[InkMark]:
     """Handwritten marks on a page image whose `words` (boxes in `image` pixels) carry offsets into `text`.
     `regions` (image pixels): where the page draws something other than text (a text PDF's image and path
-    objects); only there is looked at. None: the whole page (a scan)."""
-    heights = [w.box[3] - w.box[1] for w in words if w.box[3] > w.box[1]]
-    if not heights or regions is not None and not regions:
+    objects); only there is looked at. None: the whole page (a scan). `plain`: which regions are only rules or
+    rectangles (service.ingest.pdf_drawn); a group of regions that are all plain is not looked at."""
+    plan = _plan(words, regions, image.size, shape, plain)
+    if plan is None:
         return []
-    h = float(statistics.median(heights))
-    factor = max(1, int(h // WORK_HEIGHT))
+    h, factor, areas = plan
     scale = 1.0 / factor
     grey = _darkest(image if image.mode == "L" else image.convert("L"), factor)  # thin pen strokes survive
     size = grey.size
@@ -68,7 +70,7 @@ def find_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
     known = [w for w in words if not scanned or _printed(text[w.start:w.end], w, h)]
     word_boxes = [tuple(v * scale for v in w.box) for w in known]
     boxes: list[tuple[Box, float]] = []
-    for crop, keep in _areas(regions, scale, hs, size, shape):
+    for crop, keep in areas:
         ink = _ink(grey.crop(crop), hs, shape)
         ink &= ~ruled(ink, max(3, int(3 * hs)), gap=max(2, int(hs / 3)))
         if keep is not None:
@@ -83,21 +85,60 @@ def find_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
         full = tuple(v / scale for v in box)
         near = _around(full, lines, h, skip=words)
         offset = next((ln.start for ln in near if ln.where == "below"), near[0].start if near else 0)
+        reading = _read_date(text, image, full, near, lines)
         marks.append(InkMark(offset=offset, anchor="mark", label="handwritten mark", ink=round(density, 4),
-                             inked=True, lines=near,
+                             inked=True, lines=near, reading=reading,
                              region=tuple(round(v / s, 4) for v, s in zip(full, image.size * 2))))
     return sorted(marks, key=lambda m: m.region[1])
 
 
+def _read_date(text: str, image: Image.Image, box: Box, near: Sequence[MarkLine],
+               lines: Sequence[_Line]) -> str | None:
+    """A date written by hand beside its label: the row from the label's end to the mark's end is read (a date's
+    parts may be found as separate marks). None: not beside a date label; "": beside one, not legible."""
+    label = handwriting.date_label(text, near)
+    if label is None:
+        return None
+    lbox = next((ln.box for ln in lines if ln.start == label.start), None)
+    x0, y0, x1, y1 = box
+    if label.where == "beside" and lbox is not None:
+        if lbox[0] >= x0:
+            return None  # a label right of the mark is the next field's, not this value's
+        x0, y0, y1 = min(x0, lbox[2]), min(y0, lbox[1]), max(y1, lbox[3])
+    return handwriting.read_line(image, (x0, y0, x1, y1)) or ""
+
+
+def worth_looking(words: Sequence[OcrWord], regions: Sequence[Box], size: tuple[int, int], *,
+                  plain: Sequence[bool] = (), shape: Shape = SHAPE) -> bool:
+    """Whether find_marks could find a mark in `regions` of a page image of `size` with these `words`: some
+    group of regions, not all plain, is big enough to hold one. Decided before the page is rendered."""
+    plan = _plan(words, regions, size, shape, plain)
+    return plan is not None and bool(plan[2])
+
+
+def _plan(words: Sequence[OcrWord], regions: Sequence[Box] | None, size: tuple[int, int],
+          shape: Shape, plain: Sequence[bool] = ()) -> tuple[float, int, list] | None:
+    """The text height, the shrink factor and the areas to look at (see _areas) on an image of `size`."""
+    heights = [w.box[3] - w.box[1] for w in words if w.box[3] > w.box[1]]
+    if not heights or regions is not None and not regions:
+        return None
+    h = float(statistics.median(heights))
+    factor = max(1, int(h // WORK_HEIGHT))
+    shrunk = size if factor == 1 else (size[0] // factor, size[1] // factor)  # as _darkest shrinks the image
+    scale = 1.0 / factor
+    return h, factor, _areas(regions, scale, h * scale, shrunk, shape, plain)
+
+
 def _areas(regions: Sequence[Box] | None, scale: float, h: float, size: tuple[int, int],
-           shape: Shape) -> list[tuple[tuple[int, int, int, int], np.ndarray | None]]:
+           shape: Shape, plain: Sequence[bool] = ()) -> list[tuple[tuple[int, int, int, int], np.ndarray | None]]:
     """Where to look, in the scaled image: the whole page, or each group of drawn regions big enough to be a
     signature (padded by a few text heights, overlapping ones merged), with the mask of the regions."""
     width, height = size
     if regions is None:
         return [((0, 0, width, height), None)]
     pad = 3 * h
-    boxes = [[r[0] * scale, r[1] * scale, r[2] * scale, r[3] * scale] for r in regions]
+    flags = list(plain) + [False] * (len(regions) - len(plain))
+    boxes = [[r[0] * scale, r[1] * scale, r[2] * scale, r[3] * scale, flag] for r, flag in zip(regions, flags)]
     groups: list[list] = []
     for b in sorted(boxes, key=lambda b: (b[1], b[0])):
         grown = [b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad]
@@ -110,6 +151,8 @@ def _areas(regions: Sequence[Box] | None, scale: float, h: float, size: tuple[in
             groups.append([grown, [b]])
     out = []
     for (x0, y0, x1, y1), members in groups:
+        if all(b[4] for b in members):
+            continue  # rules and rectangles only: a table or a signature line, never handwriting
         if max(b[2] for b in members) - min(b[0] for b in members) < shape.min_width * h \
                 or max(b[3] for b in members) - min(b[1] for b in members) < 0.8 * h:
             continue  # a bullet, an icon or a rule: too small or too thin to be a signature
@@ -224,8 +267,8 @@ def _line_boxes(text: str, words: Sequence[OcrWord]) -> list[_Line]:
 
 
 def _around(mark: Box, lines: Sequence[_Line], h: float, *, skip: Sequence[OcrWord]) -> list[MarkLine]:
-    """The column lines above (up to 12 text heights: a block's heading), below (up to 9) and beside (same
-    rows, up to 14 to the left or right) the mark, nearest first within each side."""
+    """The column lines above (up to 12 text heights: a block's heading), below (up to 14) and beside (same
+    rows, left or right, however far) the mark, nearest first within each side."""
     x0, y0, x1, y1 = mark
     left, right = x0 - 2 * h, x1 + 2 * h
     found: list[MarkLine] = []
@@ -237,15 +280,14 @@ def _around(mark: Box, lines: Sequence[_Line], h: float, *, skip: Sequence[OcrWo
         overlaps_column = lx1 >= left and lx0 <= right
         centre = (ly0 + ly1) / 2
         if y0 - h / 2 <= centre <= y1 + h / 2 and (lx1 < x0 + h or lx0 > x1 - h or inside):
-            gap = max(0.0, x0 - lx1, lx0 - x1) / h
-            if gap <= 14:
-                found.append(MarkLine(start=ln.start, end=ln.end, where="beside", distance=round(gap, 2)))
+            gap = max(0.0, x0 - lx1, lx0 - x1) / h  # beyond 14: the row's far cells (a table's party column)
+            found.append(MarkLine(start=ln.start, end=ln.end, where="beside", distance=round(gap, 2)))
         elif (overlaps_column or lx1 >= x0 - 8 * h and lx0 <= right) and ly1 <= y0 + h / 2 and y0 - ly1 <= 12 * h:
             # a heading may start left of the mark (a label column before the signature column): it counts 3
             # text heights further away than one right above the mark, so a column's own heading wins
             gap = max(0.0, y0 - ly1) / h + (0.0 if overlaps_column else 3.0)
             found.append(MarkLine(start=ln.start, end=ln.end, where="above", distance=round(gap, 2)))
-        elif overlaps_column and ly0 >= y1 - h / 2 and ly0 - y1 <= 9 * h:
+        elif overlaps_column and ly0 >= y1 - h / 2 and ly0 - y1 <= 14 * h:
             found.append(MarkLine(start=ln.start, end=ln.end, where="below", distance=round(max(0.0, ly0 - y1) / h, 2)))
     order = {"beside": 0, "above": 1, "below": 2}
     found.sort(key=lambda m: (order[m.where], m.distance))

@@ -70,3 +70,14 @@ def test_real_reports(build, case, status):
     res = CHECK.run(claim, docs, build.ctx(claim))
     assert res.status == status
     assert res.evidence and res.evidence[0].file.endswith(".pdf")
+
+
+@pytest.mark.parametrize("text", [
+    "Configuration of encryption and visual marking; training for 3 IT staff and 14 department leads.",
+    "Configuração de criptografia e marcação visual; treinamento de 12 multiplicadores e de 3 administradores.",
+    "Configuración de las políticas de acceso condicional y capacitación de los administradores.",
+])
+def test_work_named_by_its_nouns_counts(build, text):
+    """A scope list names work with nouns ("configuration of …", "training for N staff") in any language."""
+    claim = build.claim()
+    assert CHECK.run(claim, [build.pdf(text)], build.ctx(claim)).status == "pass"

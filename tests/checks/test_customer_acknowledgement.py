@@ -118,6 +118,9 @@ CUSTOMER = "A New User <a.user@callowaybev.com>"
         pytest.param("Consider the project accepted on our side.\n\nOn Thu, 6 Feb 2025 at 09:58, Bonnie "
                      "<bonnie.watson@brightwatercyber.com> wrote:\n> could you reply to confirm that you accept?",
                      "a.user@callowaybev.com", "RE: Completion", "pass", id="reply-above-quote"),
+        pytest.param("Dzień dobry,\n\npotwierdzam, że prace opisane poniżej zostały wykonane zgodnie z zakresem "
+                     "projektu. Odbieramy je bez zastrzeżeń.\n\nPozdrawiam", "a.user@callowaybev.com", "Re: Odbiór",
+                     "pass", id="polish-approval"),
         pytest.param("Thanks for the update.\n\nKind regards,\nA New User\nCIO\nCalloway Beverage Company\n"
                      "+1 555 0100", "a.user@callowaybev.com", "Update", "fail", id="flat-signature-only"),
         pytest.param("Could you confirm that the rollout is completed? Once the report arrives we will approve "

@@ -74,3 +74,24 @@ def test_a_tenant_label_wrapped_onto_the_line_before_counts():
         update={"tenant_id": "e023bbc7-3e78-4580-9eed-d466b953859d"})})
     doc = pdf_doc("completed in our Microsoft 365 tenant (tenant\nID b703dd25-f7a5-4da9-9a22-d998fa985ae1).")
     assert CHECK.run(claim, [doc], make_ctx(claim)).status == "fail"
+
+
+def test_only_an_ocr_read_id_may_be_a_few_characters_off():
+    """OCR misreads a character or two of a long id; a text layer is exact, so there one character is another id."""
+    from checks.tenant_match import CHECK
+    from tests.checks.conftest import make_claim, make_ctx
+
+    claim = make_claim().model_copy(update={"customer": make_claim().customer.model_copy(
+        update={"tenant_id": TENANT})})
+    misread = "Tenant ID 544fb16c-b69a-40b3-a7cb-e4a44eaa1222"
+    ocr = [Document(sha256="0" * 64, filename="scan.png", media_type="image/png", size=1, parts=[
+        Part(kind="image_page", path="scan.png > page 1", file="scan.png", page=1, text=misread, source="ocr")])]
+    assert CHECK.run(claim, ocr, make_ctx(claim)).status == "pass"
+    assert CHECK.run(claim, _docs(misread), make_ctx(claim)).status == "fail"
+
+
+def test_a_tenant_label_in_another_language_counts():
+    from checks.tenant_match import CHECK
+
+    text = "Tenant Microsoft 365 contoso.onmicrosoft.com – ID do locatário: 11111111-2222-4333-8444-555555555555"
+    assert CHECK.run(_claim(), _docs(text), CTX).status == "fail"
