@@ -9,7 +9,9 @@ blanked first, so a typed `/s/ Name` or a name set in a script font leaves the a
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import math
 import re
 import statistics
 from collections.abc import Callable, Sequence
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
@@ -87,22 +90,38 @@ def guarded(measure: Callable[[], list[InkMark]], *, page: int, warnings: list[s
         return None
 
 
-def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool,
-                     anywhere: Sequence[Box] = ()) -> list[InkMark]:
+def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool, anywhere: Sequence[Box] = (),
+                     plain: Sequence[bool] = (), textpage: pdfium.PdfTextPage | None = None) -> list[InkMark]:
     """Marks of a text-layer PDF page (`text` as pdf.py cleaned it): words from the character
     boxes, ink from a low-resolution rendering (a signature image or drawing is not text).
     `labels`: measure the areas next to signature labels; `anywhere`: the boxes (PDF points, page origin
-    bottom left) of the page's image and path objects, where service.ingest.marks looks for handwriting."""
+    bottom left) of the page's image and path objects, where service.ingest.marks looks for handwriting;
+    `plain`: which of them are rules or rectangles (service.ingest.pdf_drawn). The page is rendered only when
+    a label is measured or some of those boxes could hold a mark.
+    `textpage`: the page's open text page, when the caller has one (else one is opened)."""
     if page.get_rotation():
         return []  # character boxes are in unrotated page space; the text rules decide such a page
+    if not labels and len(plain) == len(anywhere) and all(plain):
+        return []  # rules and rectangles only: nothing to measure (see service.ingest.marks._areas)
     left, bottom, right, top = page.get_bbox()  # the visible box, inherited boxes included
     scale = min(rules().render_dpi / 72, (_RENDER_MAX_PIXELS / max((right - left) * (top - bottom), 1.0)) ** 0.5)
-    textpage = page.get_textpage()
+    own = textpage is None
+    if own:
+        textpage = page.get_textpage()
     try:
         words = pdf_words(textpage, scale=scale, origin=(left, top))
     finally:
-        textpage.close()
+        if own:
+            textpage.close()
     if not words or words[-1].end > len(text):
+        return []
+    from service.ingest.marks import find_marks, worth_looking
+
+    regions = [((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
+               for x0, y0, x1, y1 in anywhere]
+    size = (math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale))  # as page.render sizes it
+    look = bool(regions) and worth_looking(words, regions, size, plain=plain)
+    if not labels and not look:
         return []
     bitmap = page.render(scale=scale, grayscale=True)
     try:
@@ -110,12 +129,8 @@ def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool,
     finally:
         bitmap.close()
     marks = page_marks(text, words, image, scanned=False) if labels else []
-    if anywhere:
-        from service.ingest.marks import find_marks
-
-        regions = [((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
-                   for x0, y0, x1, y1 in anywhere]
-        marks += find_marks(text, words, image, scanned=False, regions=regions)
+    if look or regions and image.size != size:
+        marks += find_marks(text, words, image, scanned=False, regions=regions, plain=plain)
     return marks
 
 
@@ -126,6 +141,9 @@ def pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float
     raw = textpage.get_text_range()
     if len(raw) != textpage.count_chars():
         return []  # characters outside the BMP: offsets would not line up
+    charbox, handle = pdfium_c.FPDFText_GetCharBox, textpage.raw  # called directly: one call per character
+    cl, cr, cb, ct = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    refs = (ctypes.byref(cl), ctypes.byref(cr), ctypes.byref(cb), ctypes.byref(ct))
     words: list[OcrWord] = []
     pos, start, box = 0, -1, None
     for i, ch in enumerate(raw):
@@ -136,9 +154,11 @@ def pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float
                 words.append(OcrWord(start, pos, box, 100.0))
             start, box = -1, None
         else:
-            left, bottom, right, top = textpage.get_charbox(i)
-            px = ((left - x0) * scale, (y0 - top) * scale, (right - x0) * scale, (y0 - bottom) * scale)
+            if not charbox(handle, i, *refs):
+                raise pdfium.PdfiumError("Failed to get charbox.")
+            left, right, bottom, top = cl.value, cr.value, cb.value, ct.value
             if right > left and top > bottom:
+                px = ((left - x0) * scale, (y0 - top) * scale, (right - x0) * scale, (y0 - bottom) * scale)
                 box = px if box is None else (min(box[0], px[0]), min(box[1], px[1]),
                                               max(box[2], px[2]), max(box[3], px[3]))
             if start < 0:

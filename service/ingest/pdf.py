@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
-import unicodedata
+import re
+from functools import lru_cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -15,11 +16,15 @@ from service.ingest.context import IngestContext
 from service.ingest.page_view import pdf_page_images
 from service.ingest.pages import ocr_job, page_path
 from service.ingest.pdf_annotations import AnnotationReader
+from service.ingest.pdf_drawn import drawn_boxes
 from service.ingest.pdf_limits import check_pdf_content
 
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS = 20  # fewer letters/digits than this on a page with an image: OCR it
+# Junk in a text layer: U+FFFD, private-use characters, surrogates and controls other than line and page breaks
+_JUNK = re.compile("[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ud800-\udfff"
+                   "\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 
 
 def ingest_pdf(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> None:
@@ -47,15 +52,19 @@ def ingest_pdf(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> Non
 
 def text_is_usable(text: str) -> bool:
     """True when a text layer has enough real characters and little junk (private-use, controls)."""
-    letters = sum(c.isalnum() for c in text)
-    if letters < 3:
+    if not _has_alnum(text, 3):
         return False
-    junk = sum(
-        1
-        for c in text
-        if c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cs") and c not in "\n\r\t\f"
-    )
-    return junk * 5 < len(text)
+    return _JUNK.search(text) is None or len(_JUNK.findall(text)) * 5 < len(text)
+
+
+def _has_alnum(text: str, count: int) -> bool:
+    """`text` holds at least `count` letters or digits (str.isalnum), found without reading further."""
+    return _alnum_run(count).match(text) is not None
+
+
+@lru_cache(maxsize=4)
+def _alnum_run(count: int) -> re.Pattern:
+    return re.compile(rf"(?:[\W_]*[^\W_]){{{count}}}")  # [^\W_] is exactly str.isalnum
 
 
 def _open(data: bytes, *, file: str) -> pdfium.PdfDocument:
@@ -77,11 +86,12 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
     except pdfium.PdfiumError as exc:
         ctx.parts.append(_page_part(file, number, f"page {number}: cannot be read ({exc})"))
         return
+    textpage = None
     try:
-        text = _page_text(page, number, warnings)
+        textpage, text = _page_text(page, number, warnings)
         objects = pdfium_c.FPDFPage_CountObjects(page.raw)
-        if text_is_usable(text) and (_alnum(text) >= MIN_TEXT_CHARS or not _has_image(page)):
-            marks = _ink_marks(page, text, number, warnings)
+        if text_is_usable(text) and (_has_alnum(text, MIN_TEXT_CHARS) or not _has_image(page)):
+            marks = _ink_marks(page, text, number, warnings, textpage=textpage)
             ctx.parts.append(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks,
                                         images=pdf_page_images(page, text, enabled=ctx.settings.page_images,
                                                                index=index, count=len(pdf))))
@@ -91,6 +101,8 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
             return
         image, dpi = _render(page, number, ctx=ctx, warnings=warnings)
     finally:
+        if textpage is not None:
+            textpage.close()
         page.close()
     if image is None:
         ctx.parts.append(_page_part(file, number, *warnings))
@@ -110,46 +122,33 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
     ctx.parts.append(ctx.ocr.submit(job))
 
 
-def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> str:
+def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> tuple[pdfium.PdfTextPage | None, str]:
+    """The page's open text page (the caller closes it; None if unreadable) and its text, cleaned."""
     try:
         textpage = page.get_textpage()
     except pdfium.PdfiumError as exc:
         warnings.append(f"page {number}: text layer cannot be read ({exc})")
-        return ""
+        return None, ""
     try:
         text = textpage.get_text_range()
-    finally:
+    except BaseException:
         textpage.close()
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        raise
+    return textpage, text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
-def _ink_marks(page: pdfium.PdfPage, text: str, number: int, warnings: list[str]):
+def _ink_marks(page: pdfium.PdfPage, text: str, number: int, warnings: list[str], *,
+               textpage: pdfium.PdfTextPage | None):
     """Handwriting on the page: next to its signature labels, and anywhere it draws images or paths (a
     signature is never text). None when neither applies (nothing rendered)."""
     from service.ingest import ink
 
-    labels, anywhere = ink.has_signature_label(text), _drawn_boxes(page)
-    if not labels and not anywhere:
+    labels, drawn = ink.has_signature_label(text), drawn_boxes(page)
+    if not labels and not drawn.boxes:
         return None
-    return ink.guarded(lambda: ink.text_layer_marks(page, text, labels=labels, anywhere=anywhere),
+    return ink.guarded(lambda: ink.text_layer_marks(page, text, labels=labels, anywhere=drawn.boxes, plain=drawn.plain,
+                                                    textpage=textpage),
                        page=number, warnings=warnings)
-
-
-def _drawn_boxes(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
-    """Boxes (left, bottom, right, top in points) of the page's images and drawn paths large enough in both
-    directions to be a signature (a rule or a table border is thin in one): where a handwritten mark can be."""
-    kinds = [pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH]
-    boxes = []
-    for obj in page.get_objects(filter=kinds, max_depth=3):
-        try:
-            x0, y0, x1, y1 = obj.get_bounds()
-        except pdfium.PdfiumError:
-            continue
-        if x1 - x0 >= 2 and y1 - y0 >= 2:
-            boxes.append((x0, y0, x1, y1))
-        if len(boxes) > 2000:
-            break
-    return boxes
 
 
 def _has_image(page: pdfium.PdfPage) -> bool:
@@ -203,7 +202,3 @@ def _page_part(file: str, number: int, *warnings: str, text: str = "", source: s
                ink_marks: list | None = None, images: tuple = ()) -> Part:
     return Part(kind="pdf_page", path=page_path(file, number), file=file, page=number, text=text, source=source,
                 warnings=list(warnings), ink_marks=ink_marks, images=images)
-
-
-def _alnum(text: str) -> int:
-    return sum(c.isalnum() for c in text)
