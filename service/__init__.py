@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from os import PathLike
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,13 +17,13 @@ if TYPE_CHECKING:
 def check_claim(claim: Claim | dict | str, files: Sequence[str | PathLike], *,
                 settings: Settings | None = None) -> Report:
     """Check POE files against a claim (a Claim, a dict or JSON text) and return the Report."""
-    from models import Claim
+    from models import Claim  # not at the top: `import service` stays light for whoever imports a submodule
     from service.claims import parse_claim
     from service.config import Settings
-    from service.pipeline import check_files
+    from service.checking import check_uploaded
 
     parsed = claim if isinstance(claim, Claim) else parse_claim(claim)
-    return check_files(parsed, [str(f) for f in files], settings=settings or Settings())
+    return check_uploaded(parsed, [Path(f) for f in files], settings=settings or Settings()).report
 
 
 __all__ = ["check_claim"]

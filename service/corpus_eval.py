@@ -43,7 +43,7 @@ def _cases(corpus: Path) -> list[dict]:
 
 def evaluate_corpus(corpus: Path, *, settings: Settings | None = None) -> EvalSummary:
     """Run every case in file order with a shared reuse store, as a batch would, and compare with the labels."""
-    from service.pipeline import ingest_files, run_claim
+    from service.checking import check_uploaded
     from service.reuse import ReuseIndex
 
     corpus = Path(corpus)
@@ -60,12 +60,12 @@ def evaluate_corpus(corpus: Path, *, settings: Settings | None = None) -> EvalSu
         name = case["case"]
         try:
             claim = load_claim(corpus / case["claim"])
-            docs = ingest_files([corpus / f for f in case["files"]], settings=settings)
+            checked = check_uploaded(claim, [corpus / f for f in case["files"]], settings=settings, reuse=index)
         except PoecheckError as exc:
             errors[name] = f"{exc.code}: {exc.message}"
             continue
-        report = run_claim(claim, docs, reuse=index)
-        index.add(claim, docs, claim_id=claim.claim_id or name, partner=claim.partner.name)
+        report = checked.report
+        index.add(claim, checked.documents, claim_id=claim.claim_id or name, partner=claim.partner.name)
         got = {c.id: c.status for c in report.checks}
         bad = {}
         for cid, want in case.get("expected_checks", {}).items():

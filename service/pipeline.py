@@ -1,4 +1,4 @@
-"""One run_claim() used by the CLI, the API and batch: documents + claim -> Report."""
+"""One run_claim() used by the CLI, the API, eval and batch (through service.checking): documents + claim -> Report."""
 from __future__ import annotations
 
 import time
@@ -117,9 +117,3 @@ def _run_checks_within(claim: Claim, docs: Sequence[Document], ctx: CheckContext
             results += run_checks(claim, docs, ctx, (check,))
     return results
 
-
-def check_files(claim: Claim, paths: Sequence[Path], *, settings: Settings,
-                reuse: ReuseIndex | None = None) -> Report:
-    """Ingest the files and run the claim: what `poecheck check` does."""
-    return run_claim(claim, ingest_files(paths, settings=settings), reuse=reuse,
-                     max_chars=settings.check_text_chars, time_limit_s=settings.checks_timeout_s)

@@ -151,27 +151,15 @@ class ReuseHook:
 def process_check(claim: Claim, upload: Upload, *, settings: Settings, store: ReportStore,
                   reuse: ReuseHook | None, owner_partner_id: str | None,
                   stated: frozenset[str] | None = None) -> StoredReport:
-    """Ingest the uploaded files, run the claim, store the report (and page images); always removes the upload.
-
-    `stated`: the optional claim fields the self-check form's user gave (None for a claim sent as JSON)."""
-    from service.pipeline import cap_text, ingest_files, run_claim
-    from service.store.page_images import save_page_images
+    """check_uploaded on the upload's files, keeping the report in `store`; always removes the upload."""
+    from service.checking import check_uploaded  # the checks load with the first check, not with the app
 
     try:
-        started = time.monotonic()
-        docs = cap_text(ingest_files(list(upload.files.values()), settings=settings),
-                        max_chars=settings.check_text_chars)
-        report = run_claim(claim, docs, reuse=reuse, max_chars=settings.check_text_chars,
-                           time_limit_s=settings.checks_timeout_s, stated=stated)
-        stored = store.add(report, owner_partner_id=owner_partner_id)
-        if reuse is not None:
-            reuse.remember(stored, claim, docs)
-        if settings.page_images:
-            save_page_images(settings, stored.id, docs, report)
+        stored = check_uploaded(claim, list(upload.files.values()), settings=settings, reuse=reuse, store=store,
+                                owner_partner_id=owner_partner_id, stated=stated).stored
+        assert stored is not None
         if settings.keep_uploads:
             keep_uploads(settings, stored.id, upload)
-        log.info("check %s: %d files, %s in %.1f s", stored.id, len(docs), report.verdict,
-                 time.monotonic() - started)
         return stored
     finally:
         upload.cleanup()

@@ -40,10 +40,10 @@ def check(
         settings = settings.model_copy(update={"trust_roots": trust_roots})
     load_trust_roots(settings.trust_roots)  # a missing or broken folder stops here, before any reading
 
+    from service.checking import check_uploaded
     from service.claims import load_claim
-    from service.pipeline import check_files
 
-    report = check_files(load_claim(claim), files, settings=settings)
+    report = check_uploaded(load_claim(claim), files, settings=settings).report
     if json_out:
         typer.echo(report.model_dump_json(indent=2))
     else:

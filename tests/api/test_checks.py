@@ -18,7 +18,7 @@ from apihelp import (
 )
 
 from service.claims import parse_claim
-from service.pipeline import check_files
+from service.checking import check_uploaded
 from service.reuse import ReuseIndex
 
 
@@ -32,7 +32,7 @@ def test_report_is_the_same_as_check_files(client, settings):
     assert r.status_code == 201, r.text
     body = r.json()
     claim, files = dev_case("dev-001")
-    expected = json.loads(check_files(parse_claim(claim), files, settings=settings, reuse=ReuseIndex()).model_dump_json())
+    expected = json.loads(check_uploaded(parse_claim(claim), files, settings=settings, reuse=ReuseIndex()).report.model_dump_json())
     assert comparable(body) == comparable(expected)
     assert body["verdict"] == "approvable" and body["partner_id"] == "8616805"
     assert {c["id"] for c in body["checks"]} >= {"party_names", "dates", "workload_match"}

@@ -22,7 +22,7 @@ from apihelp import (
 
 from service.claims import parse_claim
 from service.config import Settings
-from service.pipeline import check_files
+from service.checking import check_uploaded
 from service.reuse import ReuseIndex
 
 
@@ -44,7 +44,7 @@ def test_upload_gives_the_same_report_as_check_files(server, tmp_path):
     assert r.status_code == 201, r.text
     claim, files = dev_case("dev-001")
     settings = Settings(data_dir=tmp_path)
-    expected = json.loads(check_files(parse_claim(claim), files, settings=settings, reuse=ReuseIndex()).model_dump_json())
+    expected = json.loads(check_uploaded(parse_claim(claim), files, settings=settings, reuse=ReuseIndex()).report.model_dump_json())
     assert comparable(r.json()) == comparable(expected)
     stored = httpx.get(f"{url}/v1/checks/{r.json()['id']}", headers=auth(REVIEWER)).json()
     assert comparable(stored) == comparable(expected)
