@@ -18,9 +18,9 @@ def check_claim(claim: Claim | dict | str, files: Sequence[str | PathLike], *,
                 settings: Settings | None = None) -> Report:
     """Check POE files against a claim (a Claim, a dict or JSON text) and return the Report."""
     from models import Claim  # not at the top: `import service` stays light for whoever imports a submodule
+    from service.checking import check_uploaded
     from service.claims import parse_claim
     from service.config import Settings
-    from service.checking import check_uploaded
 
     parsed = claim if isinstance(claim, Claim) else parse_claim(claim)
     return check_uploaded(parsed, [Path(f) for f in files], settings=settings or Settings()).report

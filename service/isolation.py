@@ -270,7 +270,7 @@ def _serve() -> None:
         except PoecheckError as exc:
             recycle = isinstance(exc, ParserMemory)
             reply = ("error", _flat(exc))
-        except Exception as exc:  # a bug, not the document: the parent raises it as a failure of ours
+        except Exception as exc:  # noqa: BLE001 (a bug, not the document: the parent raises it as ours; logged)
             log_unexpected(log, exc, "reader failed")
             reply = ("error", ("PoecheckError", "internal_error", f"reader failed ({type(exc).__name__})", 500))
         finally:

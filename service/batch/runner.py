@@ -26,8 +26,8 @@ from service.batch.inputs import BatchItem, files_sha256, read_input
 from service.batch.progress import LogProgress
 from service.batch.tasks import Outcome, check_task, ingest_task
 from service.errors import BatchWorkerFailed, InvalidOutput
-from service.ingest.ocr import TESSERACT
 from service.fingerprinting import Fingerprint, fingerprints
+from service.ingest.ocr import TESSERACT
 from service.reuse import ReuseIndex
 from service.store.batch import BatchKey, BatchStore
 from service.store.page_images import save_page_images, without_images

@@ -43,7 +43,7 @@ def _guard(fn) -> Outcome:
         return Outcome(value=fn(), seconds=time.perf_counter() - start)
     except PoecheckError as exc:
         return Outcome(error=(exc.code, exc.message), seconds=time.perf_counter() - start)
-    except Exception as exc:  # a bug must become an error row, not a lost claim
+    except Exception as exc:  # noqa: BLE001 (a bug must become an error row, not a lost claim; logged)
         log_unexpected(log, exc, "batch task failed")
         return Outcome(error=(INTERNAL, f"{type(exc).__name__} while processing"),
                        seconds=time.perf_counter() - start)

@@ -10,11 +10,17 @@ from pathlib import Path
 from checks.unexpected import log_unexpected
 from models.document import Document, Part
 from service.config import Settings
-from service.errors import DocumentTooLarge, EmptyFile, FileMissing, MalformedDocument, ParserMemory, PoecheckError
+from service.errors import (
+    DocumentTooLarge,
+    EmptyFile,
+    FileMissing,
+    MalformedDocument,
+    ParserMemory,
+    PoecheckError,
+)
 from service.ingest import detect, registry
 from service.ingest.context import FATAL, IngestContext
 from service.ingest.ocr import OcrRunner
-from service.ingest.page_view import with_drawn_pages
 from service.ingest.page_view import with_drawn_pages
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from apihelp import (
     no_temp_files,
 )
 
-from service.claims import parse_claim
 from service.checking import check_uploaded
+from service.claims import parse_claim
 from service.reuse import ReuseIndex
 
 

@@ -20,9 +20,9 @@ from apihelp import (
     multipart,
 )
 
+from service.checking import check_uploaded
 from service.claims import parse_claim
 from service.config import Settings
-from service.checking import check_uploaded
 from service.reuse import ReuseIndex
 
 

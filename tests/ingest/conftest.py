@@ -23,7 +23,8 @@ class Inspected:
 @pytest.fixture(scope="session")
 def inspect_file():
     """Run the inspect command in-process on one file (cached per session)."""
-    from service.cli import app  # all commands registered, as `poecheck` has them (one alone would be the root)
+    # every command registered, as `poecheck` has them (one alone would become the root)
+    from service.cli import app
 
     cache: dict[Path, Inspected] = {}
     runner = CliRunner()
