@@ -15,7 +15,9 @@ from __future__ import annotations
 import atexit
 import ctypes
 import logging
+import math
 import os
+import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -124,7 +126,8 @@ class Engine:
         monitor = lib.TessMonitorCreate()
         try:
             lib.TessMonitorSetDeadlineMSecs(monitor, max(1, min(int(timeout * 1000), 2**31 - 1)))
-            failed = lib.TessBaseAPIRecognize(self._handle, monitor) != 0
+            with _uncounted_cpu(timeout):
+                failed = lib.TessBaseAPIRecognize(self._handle, monitor) != 0
             if time.monotonic() >= deadline:
                 raise OcrTimeout(f"OCR took longer than {timeout:g} s")
             if failed:
@@ -147,8 +150,9 @@ class Engine:
         script, script_conf = ctypes.c_char_p(), ctypes.c_float()
         self._set_image(image, None)
         try:
-            found = self._lib.TessBaseAPIDetectOrientationScript(
-                self._handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(script), ctypes.byref(script_conf))
+            with _uncounted_cpu(60.0):
+                found = self._lib.TessBaseAPIDetectOrientationScript(
+                    self._handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(script), ctypes.byref(script_conf))
         finally:
             self._lib.TessBaseAPIClear(self._handle)
         return (_UPRIGHT_BY_QUADRANT.get(deg.value // 90 % 4, 0), round(conf.value, 2)) if found else None
@@ -161,6 +165,31 @@ class Engine:
         self._lib.TessBaseAPISetImage(self._handle, data, image.width, image.height, depth, stride)
         if dpi:
             self._lib.TessBaseAPISetSourceResolution(self._handle, dpi)
+
+
+@contextmanager
+def _uncounted_cpu(allowance: float) -> Iterator[None]:
+    """Keep OCR's CPU time out of the reader's CPU cap (RLIMIT_CPU, set per document by service.isolation),
+    as when tesseract ran as a child process: the cap is raised by `allowance` seconds for the call, then by
+    what the call used (at least not lowered below that)."""
+    soft = resource.getrlimit(resource.RLIMIT_CPU)[0]
+    if soft == resource.RLIM_INFINITY:
+        yield
+        return
+    _raise_cpu_cap(math.ceil(allowance) + 1)
+    started = time.thread_time()
+    try:
+        yield
+    finally:
+        _raise_cpu_cap(math.ceil(time.thread_time() - started) - math.ceil(allowance) - 1)
+
+
+def _raise_cpu_cap(seconds: int) -> None:
+    with _lock:
+        soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if soft != resource.RLIM_INFINITY:
+            soft += seconds
+            resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -23,10 +25,10 @@ def cli_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ocr_engine, "_library", lambda: None)
 
 
-def _scan_page() -> Image.Image:
+def _scan_page(index: int = 1) -> Image.Image:
     pdf = pdfium.PdfDocument(FIXTURES / "poe_dev" / "docs" / "dev-004" / "Scan_20241202.pdf")
     try:
-        return pdf[1].render(scale=300 / 72).to_pil().convert("L")
+        return pdf[index].render(scale=300 / 72).to_pil().convert("L")
     finally:
         pdf.close()
 
@@ -80,3 +82,19 @@ def test_missing_language_falls_back_to_the_cli(cli_only: None) -> None:
 )
 def test_only_plain_tsv_reads_go_to_the_engine(args: list[str], options) -> None:
     assert ocr._engine_options(args) == options
+
+
+def test_ocr_cpu_time_is_outside_the_readers_cpu_cap() -> None:
+    """As when tesseract ran as a child: a reader whose CPU cap is nearly spent still reads a full scan page."""
+    script = (
+        "import resource\n"
+        "from tests.ingest.test_ocr_engine import _scan_page\n"
+        "from service.ingest import ocr\n"
+        "page = _scan_page(0)\n"
+        "used = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "resource.setrlimit(resource.RLIMIT_CPU, (int(used.ru_utime + used.ru_stime) + 1, resource.RLIM_INFINITY))\n"
+        "print(len(ocr.ocr_image(page, dpi=300, timeout=120).words))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2], check=False)
+    assert done.returncode == 0 and int(done.stdout) > 100
