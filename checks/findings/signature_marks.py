@@ -50,6 +50,7 @@ class _Vocab:
     signing_statements: re.Pattern
     letterhead_contacts: re.Pattern
     approval_verbs: re.Pattern
+    acting_for: re.Pattern
 
 
 def _vocab() -> _Vocab:
@@ -59,7 +60,7 @@ def _vocab() -> _Vocab:
         return re.compile(r"(?<![\w])(?:" + "|".join(data[key]) + r")(?![\w])", re.IGNORECASE)
 
     return _Vocab(alt("customer_roles"), alt("partner_roles"), alt("signing_words"), alt("title_words"),
-                  alt("signing_statements"), alt("letterhead_contacts"), alt("approval_verbs"))
+                  alt("signing_statements"), alt("letterhead_contacts"), alt("approval_verbs"), alt("acting_for"))
 
 
 @cache
@@ -79,7 +80,7 @@ def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterh
     date = None
     for i, ln in enumerate(near):
         text = part.text[ln.start:ln.end]
-        prose = len(text.split()) > _PROSE_WORDS
+        prose = len(text.split()) > _PROSE_WORDS or _continues_sentence(part.text, ln.start)
         rank = ln.distance + (0.5 if ln.where == "above" else 0.0)
         if prose and ln.where == "above":
             owner = _approving_party(text, parties, v)  # "<Customer> approves the closure of …" above the mark
@@ -144,14 +145,26 @@ def _block_rows(lines: Sequence[MarkLine]) -> list[MarkLine]:
 
 
 def _approving_party(text: str, parties: dict, v: _Vocab) -> str | None:
-    """The party that is the subject of an approval in a sentence: its name followed, within a few words
-    (a short name in brackets allowed), by an approval verb."""
+    """The party that approves in a sentence: its name followed, within a few words (a short name in brackets
+    allowed), by an approval verb ("<customer> approves …"), or named right after the verb as the side the
+    signer acts for ("the undersigned confirms on behalf of <customer> …")."""
     for owner in ("customer", "partner"):
         for m in parties[owner].finditer(text):
             verb = v.approval_verbs.search(text, m.end(), m.end() + 40)
             if verb and len(re.sub(r"\([^)]*\)", " ", text[m.end():verb.start()]).split()) <= 2:
                 return owner
+            before = text[max(0, m.start() - 60):m.start()]
+            acting = v.acting_for.search(before)
+            if acting and not before[acting.end():].strip() and v.approval_verbs.search(before[:acting.start()]):
+                return owner
     return None
+
+
+def _continues_sentence(text: str, start: int) -> bool:
+    """The line at `start` carries on a sentence wrapped from the line before (it starts in lower case and
+    the line before does not end a sentence, a label or a list item)."""
+    before = text[:start].rstrip()
+    return bool(text[start:start + 1].islower() and before and before[-1] not in ".:;!?|•*-–—)")
 
 
 def _owners(text: str, parties: dict, claim: Claim, v: _Vocab, *, roles: bool = True) -> list[str]:

@@ -69,3 +69,10 @@ def test_a_date_written_by_hand_that_ocr_cannot_read_needs_a_reviewer_not_a_reje
     dates = _run("ga-006", DATES)
     assert dates.status == "warn" and not dates.blocking, dates.message
     assert "by hand" in dates.message
+
+
+def test_the_side_the_signer_acts_for_decides_and_a_wrapped_sentence_is_not_a_label():
+    """Fax: 'The undersigned confirms on behalf of <customer> that the services … were' / 'delivered by <partner>
+    and are accepted.' above the signature: the second line carries on the sentence, it is not a partner label."""
+    assert _run("gb-005", ACK).status == "pass"
+    assert _run("gb-005", DATES).status == "pass"
