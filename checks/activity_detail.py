@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from checks.base import CheckContext, evidence, iter_parts, result
+from checks.fastscan import scanner
 from checks.findings import findings_of
 from checks.textutil import fold, line_at, pattern, sentences
 from models import CheckResult, Claim, Document, Evidence
@@ -27,9 +28,9 @@ class ActivityDetail:
         if len({(p.path, line_at(p.text, a.start)) for p, a in work}) >= 2:
             p, a = work[0]
             found["scope"] = evidence(p, a.start, a.end, rule_id="scope", context=40)
-        marketing = pattern("generic.yaml", "marketing")
-        holders = pattern("generic.yaml", "placeholders", flags=0)
-        cues = {"need": pattern("detail.yaml", "need"), "outcome": pattern("detail.yaml", "outcome")}
+        marketing = scanner(pattern("generic.yaml", "marketing"))
+        holders = scanner(pattern("generic.yaml", "placeholders", flags=0))
+        cues = {"need": scanner(pattern("detail.yaml", "need")), "outcome": scanner(pattern("detail.yaml", "outcome"))}
         for _doc, part in iter_parts(docs):
             text = fold(part.text)
             for s, e in sentences(text):

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from checks.base import CheckContext, evidence, iter_parts, not_checked, result
+from checks.fastscan import scanner
 from checks.textutil import fold, rules, sentence_at, sentences
 from models import CheckResult, Claim, Document, Evidence
 from models.claim import FLAG_LABELS
@@ -41,7 +42,7 @@ def part_exclusions(text: str) -> tuple[tuple[str, int, int], ...]:
     out = []
     for rule in rules(_FILE, "excluded"):
         rx = _cased().get(rule.id) or rule.pattern
-        for m in rx.finditer(text):
+        for m in scanner(rx).finditer(text):
             s, e = sentence_at(spans, m.start())
             if cues["negation_before"].search(text[max(s, m.start() - 80):m.start()]):
                 continue

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from checks.base import CheckContext, evidence, iter_parts, result
+from checks.fastscan import scanner
 from checks.findings import findings_of
 from checks.rulebook import RULES_DIR, RuleFileError
 from checks.textutil import fold, line_at, pattern, rule_file, rules, sentences
@@ -45,14 +46,14 @@ class GenericContent:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         words, limits = _settings()
-        marketing = pattern(_FILE, "marketing")
+        marketing = scanner(pattern(_FILE, "marketing"))
         holders, generic, task_lines = [], [], []
         prose = 0
         list_spans: set[tuple[str, int]] = set()
         for _doc, part in iter_parts(docs):
             text = fold(part.text)
             for rule in rules(_FILE, "placeholders", flags=0):
-                holders += [evidence(part, m.start(), m.end(), rule_id=rule.id) for m in rule.pattern.finditer(text)]
+                holders += [evidence(part, m.start(), m.end(), rule_id=rule.id) for m in scanner(rule.pattern).finditer(text)]
             for s, e in sentences(text):
                 sent = text[s:e]
                 if len(sent.split()) < 6:

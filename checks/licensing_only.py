@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from checks.base import CheckContext, evidence, iter_parts, result
+from checks.fastscan import scanner
 from checks.findings import findings_of
 from checks.findings.activities import delivered_weight
 from checks.rulebook import RULES_DIR, RuleFileError
@@ -38,11 +39,11 @@ class LicensingOnly:
         terms: dict[str, Evidence] = {}
         for _doc, part in iter_parts(docs):
             for rule in rules(_FILE, "document_types", flags=re.IGNORECASE | re.MULTILINE):
-                m = rule.pattern.search(part.text)
+                m = scanner(rule.pattern).search(part.text)
                 if m:
                     types.append(evidence(part, m.start(), m.end(), rule_id=rule.id, context=20))
             for rule in rules(_FILE, "terms"):
-                m = rule.pattern.search(part.text)
+                m = scanner(rule.pattern).search(part.text)
                 if m and rule.id not in terms:
                     terms[rule.id] = evidence(part, m.start(), m.end(), rule_id=rule.id, context=20)
         licensing = bool(types) or len(terms) >= _min_terms()

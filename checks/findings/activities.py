@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from checks.base import iter_parts
+from checks.fastscan import scanner
 from checks.textutil import (
     email_domain,
     fold,
@@ -134,7 +135,7 @@ def part_activities(text: str, *, customer: tuple[str, ...] = (), partner: tuple
     spans = sentences(text)
     out: list[Activity] = []
     work_rx, other_rx, weights = _combined()
-    for m in work_rx.finditer(text):
+    for m in scanner(work_rx).finditer(text):
         s, e = sentence_at(spans, m.start())
         if s == e or text[s:e].lstrip().startswith(">"):
             continue  # quoted text of an earlier message
@@ -149,7 +150,7 @@ def part_activities(text: str, *, customer: tuple[str, ...] = (), partner: tuple
         right = sent[me:nxt[0] if nxt else len(sent)]
         why = _attribution(sent[clause_start:ms], right, cust_rx, part_rx, inner=sent[ms:me])
         out.append(Activity(m.start(), m.end(), rule_id, True, weight, why))
-    for m in other_rx.finditer(text):
+    for m in scanner(other_rx).finditer(text):
         s, e = sentence_at(spans, m.start())
         if s != e and not text[s:e].lstrip().startswith(">"):
             rule_id, weight = weights[m.lastgroup]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from checks.base import iter_parts
+from checks.fastscan import scanner
 from checks.textutil import fold, line_at, pattern, rules, sentence_at, sentences
 from models import Document, Part
 
@@ -24,16 +25,17 @@ def part_timeline(text: str) -> tuple[TimelineHit, ...]:
     """Timeline statements in one part's text: engagement dates, durations and phases."""
     text = fold(text)
     spans = sentences(text)
-    cue, excl, label = pattern(_FILE, "timeline_cues"), pattern(_FILE, "timeline_exclusions"), pattern(_FILE, "date_labels")
+    cue, excl = scanner(pattern(_FILE, "timeline_cues")), scanner(pattern(_FILE, "timeline_exclusions"))
+    label = pattern(_FILE, "date_labels")
     out = []
-    for found in pattern(_FILE, "date_shapes").finditer(text):
+    for found in scanner(pattern(_FILE, "date_shapes")).finditer(text):
         s, e = sentence_at(spans, found.start())
         ls, le = line_at(text, found.start())
         if label.search(text[ls:le]) or not cue.search(text[s:e]):
             continue
         out.append(TimelineHit(found.start(), found.end(), "date"))
     for rule in rules(_FILE, "timeline"):
-        for m in rule.pattern.finditer(text):
+        for m in scanner(rule.pattern).finditer(text):
             s, e = sentence_at(spans, m.start())
             sent = text[s:e]
             if rule.id == "duration" and (excl.search(sent) or not cue.search(sent)):

@@ -14,7 +14,7 @@ from checks.rulebook import load_yaml
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ROOT / "checks"
 #: Modules of checks/ that are not checks: what a check may import.
-SHARED = {"base", "findings", "rulebook", "registry", "runner", "scoring", "textutil", "datefind"}
+SHARED = {"base", "findings", "rulebook", "registry", "runner", "scoring", "textutil", "datefind", "fastscan", "unexpected"}
 
 
 def _check_modules() -> list[Path]:

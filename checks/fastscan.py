@@ -1,0 +1,250 @@
+"""Big regex alternations searched only where one of their alternatives can start.
+
+Python's `re` tries every alternative of an alternation at every position of a text: the rule vocabularies
+(hundreds of multilingual words per list) cost ~2 µs per character that way. `Scanner` works out, once, the
+first three characters (case-folded) any match of the pattern can begin with, finds the positions of a text
+that begin so with one C-level scan of a small trie regex, and runs the full pattern only there. The
+matches are exactly those of `pattern.finditer`/`search`: a position left out is one where no alternative
+can match. Where the analysis cannot bound a pattern (a back-reference, an alternative that may match
+nothing, a start anywhere in a word the trie does not cover), the Scanner falls back to the plain pattern.
+"""
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+try:  # Python 3.11+
+    from re import _constants as C
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+#: Characters of case-folded prefix the positions are told apart by.
+K = 3
+#: Beyond this many prefixes an alternative is not analysed (the Scanner then falls back).
+_LIMIT = 4000
+_ASCII = [chr(i) for i in range(128)]
+_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+class _GiveUp(Exception):
+    pass
+
+
+@lru_cache(maxsize=4096)
+def _ascii_matches(op_source: str, flags: int) -> frozenset[str]:
+    """The ASCII characters (case-folded) that a one-character pattern matches."""
+    rx = re.compile(op_source, flags)
+    return frozenset(ch.translate(_LOWER) for ch in _ASCII if rx.fullmatch(ch))
+
+
+def _char_set(op, av, flags: int) -> frozenset[str]:
+    """ASCII characters (case-folded) that one character-consuming op can match, exactly as `re` would."""
+    if op is C.LITERAL:
+        src = re.escape(chr(av))
+    elif op is C.NOT_LITERAL:
+        src = "[^" + re.escape(chr(av)) + "]"
+    elif op is C.ANY:
+        src = "."
+    elif op is C.IN:
+        src = "[" + "".join(_class_item(o, a) for o, a in av) + "]"
+    else:
+        raise _GiveUp
+    return _ascii_matches(src, flags & (re.IGNORECASE | re.DOTALL | re.ASCII))
+
+
+_CATEGORY = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s",
+             C.CATEGORY_NOT_SPACE: r"\S", C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W"}
+
+
+def _class_item(op, av) -> str:
+    if op is C.NEGATE:
+        return "^"
+    if op is C.LITERAL:
+        return re.escape(chr(av))
+    if op is C.RANGE:
+        return re.escape(chr(av[0])) + "-" + re.escape(chr(av[1]))
+    if op is C.CATEGORY and av in _CATEGORY:
+        return _CATEGORY[av]
+    raise _GiveUp
+
+
+def _flags_of(av, flags: int) -> int:
+    _group, add, dele, _p = av
+    return (flags | add) & ~dele
+
+
+def _extend(items: list, i: int, prefixes: set[tuple[str, bool]], flags: int, depth: int) -> set[tuple[str, bool]]:
+    """Prefixes (string, still open) after matching items[i:] from each of `prefixes`."""
+    if depth > 40:
+        raise _GiveUp
+    open_ = {s for s, o in prefixes if o}
+    if not open_:
+        return prefixes
+    if i >= len(items):
+        return prefixes
+    done = {(s, o) for s, o in prefixes if not o}
+    op, av = items[i]
+    if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
+        chars = _char_set(op, av, flags)
+        nxt = {(s + ch, len(s) + 1 < K) for s in open_ for ch in chars}
+        if len(nxt) > _LIMIT:  # too many: the prefixes end here (shorter prefixes admit more positions)
+            if "" in open_:
+                raise _GiveUp
+            return done | {(s, False) for s in open_}
+        return done | _extend(items, i + 1, nxt, flags, depth)
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return done | _extend(items, i + 1, {(s, True) for s in open_}, flags, depth)
+    if op is C.SUBPATTERN:
+        sub = list(av[3])
+        inner = _extend(sub, 0, {(s, True) for s in open_}, _flags_of(av, flags), depth + 1)
+        return done | _extend(items, i + 1, inner, flags, depth + 1)
+    if op is C.ATOMIC_GROUP:
+        inner = _extend(list(av), 0, {(s, True) for s in open_}, flags, depth + 1)
+        return done | _extend(items, i + 1, inner, flags, depth + 1)
+    if op is C.BRANCH:
+        out = set(done)
+        for branch in av[1]:
+            out |= _extend(list(branch) + items[i + 1:], 0, {(s, True) for s in open_}, flags, depth + 1)
+        return out
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        sub = list(sub)
+        start = {(s, True) for s in open_}
+        out = set(done)
+        if lo == 0:
+            out |= _extend(items, i + 1, start, flags, depth + 1)
+        if hi == 0:
+            return out
+        rest = [(op, (max(0, lo - 1), hi if hi == C.MAXREPEAT else hi - 1, sub))] + items[i + 1:]
+        once = _extend(sub, 0, start, flags, depth + 1)
+        if {s for s, o in once if o} & {s for s, _ in start}:
+            raise _GiveUp  # an iteration may match nothing
+        return out | _extend(rest, 0, once, flags, depth + 1)
+    raise _GiveUp  # back-references, conditionals
+
+
+def _word_start_only(items: list, flags: int, first: set[str]) -> bool:
+    """Every match starts at a word start: the pattern opens with \\b or a look-behind refusing a word
+    character, and its first character is a word character."""
+    if not items or not first or not all(ch.isalnum() or ch == "_" for ch in first):
+        return False
+    op, av = items[0]
+    if op is C.AT and av is C.AT_BOUNDARY:
+        return True
+    if op is C.ASSERT_NOT and av[0] == -1:
+        body = list(av[1])
+        return len(body) == 1 and body[0][0] is C.IN and (C.CATEGORY, C.CATEGORY_WORD) in body[0][1]
+    if op is C.SUBPATTERN:
+        return _word_start_only(list(av[3]), _flags_of(av, flags), first)
+    if op is C.BRANCH:
+        return all(_word_start_only(list(b), flags, first) for b in av[1])
+    return False
+
+
+def prefixes(source: str, flags: int) -> tuple[frozenset[str], bool] | None:
+    """(case-folded ASCII prefixes of up to K characters any match begins with, whether every match starts at
+    a word start), or None when that cannot be bounded."""
+    try:
+        parsed = sre_parse.parse(source, flags)
+        items = list(parsed)
+        got = _extend(items, 0, {("", True)}, parsed.state.flags, 0)
+    except (_GiveUp, RecursionError):
+        return None
+    if ("", True) in got or any(s == "" for s, _ in got):
+        return None
+    return frozenset(s for s, _ in got), _word_start_only(items, parsed.state.flags, {s[0] for s, _ in got})
+
+
+def _trie(keys: set[str]) -> str:
+    """A regex matching exactly the strings of `keys` (no two of which is a prefix of another)."""
+    heads: dict[str, set[str]] = {}
+    for k in keys:
+        heads.setdefault(k[0], set()).add(k[1:])
+    alts = []
+    for head in sorted(heads):
+        tails = heads[head]
+        esc = re.escape(head)
+        if tails == {""}:
+            alts.append(esc)
+        elif "" in tails:
+            alts.append(esc + "(?:" + _trie(tails - {""}) + ")?")
+        else:
+            alts.append(esc + "(?:" + _trie(tails) + ")" if len(tails) > 1 else esc + re.escape(next(iter(tails))))
+    return "|".join(alts)
+
+
+def _minimal(keys: frozenset[str]) -> set[str]:
+    """The keys without those that a shorter key already covers (a prefix of them)."""
+    out = set()
+    for k in sorted(keys, key=len):
+        if not any(k[:n] in out for n in range(1, len(k))):
+            out.add(k)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _folded(text: str) -> tuple[str, tuple[int, ...]]:
+    """The text with ASCII letters lower-cased (same length), and the offsets of its non-ASCII characters."""
+    return text.translate(_LOWER), () if text.isascii() else tuple(m.start() for m in _NON_ASCII.finditer(text))
+
+
+def _positions(trigger: re.Pattern[str], text: str) -> Iterator[int]:
+    """Where a match may start, in order: where the trigger fires, and up to K-1 characters before any
+    non-ASCII character (the prefixes are ASCII, so there every position is tried)."""
+    folded, wild = _folded(text)
+    fired = (t.start() for t in trigger.finditer(folded))
+    if not wild:
+        yield from fired
+        return
+    near = sorted({q for w in wild for q in range(max(0, w - K + 1), w + 1)})
+    last = -1
+    for p in heapq.merge(fired, near):
+        if p != last:
+            yield p
+            last = p
+
+
+class Scanner:
+    """`pattern.finditer`/`search` over whole texts, the full pattern tried only where a match can start."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self._trigger = self._build(pattern)
+
+    @staticmethod
+    def _build(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+        found = prefixes(pattern.pattern, pattern.flags)
+        if found is None:
+            return None
+        keys, word_start = found
+        head = r"\b" if word_start else ""
+        return re.compile(rf"{head}(?=(?:{_trie(_minimal(keys))}))")
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of the pattern in `text`, as pattern.finditer(text) gives them."""
+        if self._trigger is None:
+            yield from self.pattern.finditer(text)
+            return
+        match, last = self.pattern.match, 0
+        for p in _positions(self._trigger, text):
+            if p < last:
+                continue
+            m = match(text, p)
+            if m is not None:
+                yield m
+                last = m.end()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match of the pattern in `text`, as pattern.search(text) gives it."""
+        return next(self.finditer(text), None)
+
+
+@lru_cache(maxsize=256)
+def scanner(pattern: re.Pattern[str]) -> Scanner:
+    """The Scanner of a compiled pattern, built once per process on first use."""
+    return Scanner(pattern)

@@ -1,0 +1,74 @@
+"""Scanner finds exactly what the plain regex finds: on the dev corpus's letters (as written, upper-cased and
+with accented letters put in) for every big vocabulary the checks scan whole texts with."""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from checks.fastscan import Scanner, prefixes
+from checks.findings.activities import _combined
+from checks.textutil import fold, pattern, rules
+
+DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
+
+
+@cache
+def _texts() -> tuple[str, ...]:
+    out = []
+    for pdf in sorted(DEV.glob("*/*.pdf"))[:20]:
+        doc = pdfium.PdfDocument(pdf)
+        for page in doc:
+            text = page.get_textpage().get_text_range()
+            out += [text, fold(text), text.upper(), text.replace("e", "é").replace("u", "ü")]
+        doc.close()
+    return tuple(t for t in out if t.strip())
+
+
+def _patterns() -> list:
+    work, other, _ = _combined()
+    out = [pytest.param(work, id="activities-applicable"), pytest.param(other, id="activities-other")]
+    for file, key, flags in (("detail.yaml", "timeline_cues", re.I), ("detail.yaml", "date_shapes", re.I),
+                             ("detail.yaml", "need", re.I), ("generic.yaml", "marketing", re.I),
+                             ("generic.yaml", "placeholders", 0)):
+        out.append(pytest.param(pattern(file, key, flags=flags), id=f"{file}:{key}"))
+    out += [pytest.param(r.pattern, id=f"licensing:{r.id}") for r in rules("licensing.yaml", "terms")]
+    out += [pytest.param(r.pattern, id=f"eligibility:{r.id}") for r in rules("eligibility.yaml", "excluded")]
+    return out
+
+
+@pytest.mark.parametrize("rx", _patterns())
+def test_scanner_matches_what_the_regex_matches(rx):
+    scanner = Scanner(rx)
+    assert scanner._trigger is not None  # these vocabularies are bounded, so the fast path is taken
+    for text in _texts():
+        want = [(m.start(), m.end(), m.lastgroup) for m in rx.finditer(text)]
+        assert [(m.start(), m.end(), m.lastgroup) for m in scanner.finditer(text)] == want
+        first = scanner.search(text)
+        assert (first.span() if first else None) == (want[0][:2] if want else None)
+
+
+@pytest.mark.parametrize(("source", "flags", "expected"), [
+    pytest.param(r"\bdeployed\b", re.I, ({"dep"}, True), id="word"),
+    pytest.param(r"(?<![\w])(?:set|stood)\s+up", re.I, ({"set", "sto"}, True), id="lookbehind"),
+    pytest.param(r"Go|go-live", 0, ({"go", "go-"}, False), id="short"),
+    pytest.param(r"#\d", 0, ({"#" + d for d in "0123456789"}, False), id="not-a-word"),
+])
+def test_prefixes(source, flags, expected):
+    keys, word_start = prefixes(source, flags)
+    assert (set(keys), word_start) == expected
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param(r"(a)\1", id="back-reference"),
+    pytest.param(r"x?", id="may-match-nothing"),
+    pytest.param(r"(?:\s*)*done", id="empty-iteration"),
+])
+def test_unbounded_patterns_fall_back_to_the_plain_regex(source):
+    rx = re.compile(source)
+    scanner = Scanner(rx)
+    assert scanner._trigger is None
+    assert [m.span() for m in scanner.finditer("aa done x")] == [m.span() for m in rx.finditer("aa done x")]
