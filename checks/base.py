@@ -9,6 +9,7 @@ from typing import ClassVar, Protocol
 
 from checks.textutil import find_name, month_first_countries
 from models import CheckResult, Claim, Document, Evidence, Part
+from models.claim import OPTIONAL_FIELDS
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,6 @@ def result(check: type | object, status: str, message: str, *, evidence: Sequenc
 def not_checked(check: type | object, fields: Sequence[str], *, why: str = "",
                 details: dict | None = None) -> CheckResult:
     """`warn`: the check cannot decide because the self-check did not give `fields` (never a silent pass)."""
-    from models.claim import OPTIONAL_FIELDS
-
     names = " and ".join(OPTIONAL_FIELDS.get(f, f) for f in fields)
     return result(check, "warn", f"not checked: give {names}" + (f" ({why})" if why else ""), blocking=False,
                   remediation=f"Give {names} in the claim, then check again.",

@@ -8,9 +8,12 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from models.report import VERDICTS
+from service.checking import check_uploaded
 from service.claims import load_claim
 from service.config import Settings
 from service.errors import PoecheckError
+from service.payout.evaluate import score_payout_cases
+from service.reuse import ReuseIndex
 
 
 class Mismatch(BaseModel):
@@ -43,9 +46,6 @@ def _cases(corpus: Path) -> list[dict]:
 
 def evaluate_corpus(corpus: Path, *, settings: Settings | None = None) -> EvalSummary:
     """Run every case in file order with a shared reuse store, as a batch would, and compare with the labels."""
-    from service.checking import check_uploaded
-    from service.reuse import ReuseIndex
-
     corpus = Path(corpus)
     settings = settings or Settings()
     if (corpus / "trust").is_dir():
@@ -92,8 +92,6 @@ def evaluate_corpus(corpus: Path, *, settings: Settings | None = None) -> EvalSu
         errors=errors,
     )
     if (corpus / "payouts.jsonl").is_file():
-        from service.payout.evaluate import score_payout_cases
-
         pay = score_payout_cases(corpus)
         summary = summary.model_copy(update={
             "payout_cases": pay.cases, "payout_agreement": pay.agreement,

@@ -19,6 +19,7 @@ import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 from checks.datefind import MONTH_PATTERN
+from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
 from checks.textutil import strip_legal_suffix
 from models import Claim, Document
 
@@ -121,8 +122,6 @@ def _shingles(tokens: Sequence[str], k: int = SHINGLE_WORDS) -> set[str]:
 @lru_cache(maxsize=1)
 def _boilerplate() -> tuple[frozenset[str], frozenset[str]]:
     """(masked heading lines, shingles of standard phrases) from checks/rules/boilerplate.yaml."""
-    from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
-
     data = load_yaml("boilerplate.yaml")
     try:
         headings = [str(h) for h in data.get("headings", [])]

@@ -29,6 +29,8 @@ from models import Document
 from service import errors
 from service.config import Settings
 from service.errors import ParserCrashed, ParserMemory, ParserTimeout, PoecheckError
+from service.ingest.registry import preload_modules
+from service.logfilter import install
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +245,6 @@ def _serve() -> None:
     """Worker loop: read a task, ingest under limits, reply; exit on EOF or after running out of memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills the group
     logging.basicConfig(level=logging.WARNING, format="poecheck parser: %(name)s: %(message)s")
-    from service.logfilter import install
 
     install(per_minute=10)  # a hostile file's thousand identical warnings make ten lines
     logging.getLogger("extract_msg").setLevel(logging.ERROR)  # format quirks of every odd .msg
@@ -286,8 +287,6 @@ def _serve() -> None:
 def _preload(tasks: Connection) -> None:
     """Import the readers and the libraries they load on demand while no task is waiting, so a file's first
     read does not pay for them (the parent is meanwhile busy with its own start, e.g. loading the rules)."""
-    from service.ingest.registry import preload_modules
-
     for module in preload_modules():
         if tasks.poll():
             return

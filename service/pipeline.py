@@ -83,7 +83,7 @@ def run_claim(claim: Claim, docs: Sequence[Document], *, reuse: ReuseIndex | Non
                             "shorter documents (the pages the claim rests on).") from None
     payout = None
     if claim.usage:
-        from service.payout import compute_payout
+        from service.payout import compute_payout  # the payout rules load only for a claim with usage
 
         payout = compute_payout(claim)
     return Report(

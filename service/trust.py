@@ -99,7 +99,7 @@ def system_bundle() -> Path:
         if path.is_file():
             return path
     try:
-        import certifi
+        import certifi  # certifi only for trust_roots=system
     except ImportError:
         certifi = None
     if certifi is not None and Path(certifi.where()).is_file():

@@ -132,6 +132,7 @@ class ReuseHook:
 
     def _open(self):
         if self._index is None:
+            # datasketch and the stored fingerprints load with the first check, not the app
             from service.reuse import ReuseIndex
 
             self._index = ReuseIndex.from_store(self._settings)

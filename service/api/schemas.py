@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from models import Report
 from models.decision import DecisionState
+from service.redaction import report_for
 from service.store.reports import ReportRow, StoredReport
 
 
@@ -28,8 +29,6 @@ class CheckOut(Report):
     @classmethod
     def of(cls, stored: StoredReport, *, reviewer: bool = False) -> CheckOut:
         """The report as its reader may see it: a partner never sees another partner's identity."""
-        from service.redaction import report_for
-
         report = report_for(stored.report, reviewer=reviewer)
         return cls(id=stored.id, partner_id=stored.owner_partner_id, batch_id=stored.batch_id,
                    input_claim_id=stored.input_claim_id, **report.model_dump())

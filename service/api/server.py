@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import resource
 
 import h11
+import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from service.config import Settings
+from service.datadir import make_private
 
 
 def guarded_protocol(settings: Settings) -> type[H11Protocol]:
@@ -65,8 +69,6 @@ def guarded_protocol(settings: Settings) -> type[H11Protocol]:
 
 def log_config(settings: Settings) -> dict:
     """uvicorn's logging set-up, with every handler (and the root logger's) behind one RepeatFilter."""
-    from uvicorn.config import LOGGING_CONFIG
-
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"repeats": {"()": "service.logfilter.RepeatFilter",
                                      "per_minute": settings.log_repeats_per_minute}}
@@ -85,8 +87,6 @@ def raise_open_files_limit(*, wanted: int) -> int:
 
     asyncio accepts up to BACKLOG waiting connections at once before the protocol can close the
     ones over max_connections, so the server needs that many descriptors to spare."""
-    import resource
-
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
@@ -97,10 +97,6 @@ def raise_open_files_limit(*, wanted: int) -> int:
 
 def run(settings: Settings, *, host: str, port: int) -> None:
     """Serve the app on host:port until interrupted."""
-    import uvicorn
-
-    from service.datadir import make_private
-
     make_private(settings)
     raise_open_files_limit(wanted=2 * (BACKLOG + settings.max_connections) + 256)
 

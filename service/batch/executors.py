@@ -1,11 +1,16 @@
 """Where batch tasks run: local worker processes or a Dask distributed cluster (one tiny interface)."""
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol
+
+from service.errors import BatchWorkerFailed
 
 
 class TaskFuture(Protocol):
@@ -27,8 +32,6 @@ def init_worker() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
-        import ctypes
-
         try:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except OSError:
@@ -39,9 +42,6 @@ class LocalExecutor:
     """A pool of `workers` local processes (spawned, so no state leaks from the coordinator)."""
 
     def __init__(self, workers: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         self.workers = workers
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=init_worker)
@@ -61,9 +61,7 @@ class DaskExecutor:
     """Tasks on a running Dask scheduler (`dask scheduler` + `dask worker`, started by the operator)."""
 
     def __init__(self, address: str) -> None:
-        from distributed import Client
-
-        from service.errors import BatchWorkerFailed
+        from distributed import Client  # dask (about 1 s to import) only for the dask executor
 
         try:
             self._client = Client(address, timeout="15s", set_as_default=False)

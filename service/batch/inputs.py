@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import Claim
+from service.claims import load_claim, parse_claim
 from service.errors import InvalidBatchInput, PoecheckError
 
 MANIFEST_COLUMNS = ("claim_id", "claim_json", "files")
@@ -50,8 +51,6 @@ def read_input(path: Path) -> list[BatchItem]:
 
 
 def _claim(text: str, base: Path) -> tuple[Claim | None, tuple[str, str] | None]:
-    from service.claims import load_claim, parse_claim
-
     try:
         text = text.strip()
         claim = parse_claim(text) if text.startswith("{") else load_claim(base / text)

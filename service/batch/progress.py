@@ -5,6 +5,16 @@ import logging
 import time
 from typing import Self
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
 log = logging.getLogger("poecheck.batch")
 
 
@@ -39,15 +49,6 @@ class RichProgress(LogProgress):
 
     def __init__(self) -> None:
         super().__init__()
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
 
         self._bar = Progress(TextColumn("claims"), BarColumn(), MofNCompleteColumn(),
                              TextColumn("{task.fields[docs]} docs, {task.fields[rate]} docs/s"),

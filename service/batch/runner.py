@@ -24,13 +24,17 @@ from checks.scoring import rules_version
 from service.batch.executors import Executor, make_executor
 from service.batch.inputs import BatchItem, files_sha256, read_input
 from service.batch.progress import LogProgress
+from service.batch.summary import write_outputs
 from service.batch.tasks import Outcome, check_task, ingest_task
+from service.config import CHECK_SETTINGS
 from service.errors import BatchWorkerFailed, InvalidOutput
 from service.fingerprinting import Fingerprint, fingerprints
 from service.ingest.ocr import TESSERACT
 from service.reuse import ReuseIndex
 from service.store.batch import BatchKey, BatchStore
+from service.store.fingerprints import load_fingerprints
 from service.store.page_images import save_page_images, without_images
+from service.trust import load_trust_roots
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,6 @@ class _Run:
         self.checked = self.errors = self.documents = 0
 
     def run(self) -> None:
-        from service.store.fingerprints import load_fingerprints
-
         index = ReuseIndex()
         ours = {it.claim_id for it in self.ordered}
         stored: dict[str, list[Fingerprint]] = {}
@@ -177,9 +179,6 @@ def config_fingerprint(settings) -> str:
     """sha256 of what besides the files and rules can change a result: the trust roots in use (their
     certificates, not their folder's name), the Tesseract that reads scans, and the settings of
     service.config.CHECK_SETTINGS."""
-    from service.config import CHECK_SETTINGS
-    from service.trust import load_trust_roots
-
     values = {name: getattr(settings, name) for name in CHECK_SETTINGS}
     values["trust_roots"] = load_trust_roots(settings.trust_roots).fingerprint
     values["tesseract"] = tesseract_version()
@@ -228,8 +227,6 @@ def run_batch(input_path: Path, out_dir: Path, *, settings, workers: int | None 
               batch_id: str | None = None, server_url: str | None = None) -> BatchStats:
     """Check every claim of a manifest or corpus, resuming a previous run (unless `rerun`), and write the
     outputs. Each claim's report also goes to the reports table under `batch_id` (default: from the input)."""
-    from service.batch.summary import write_outputs
-
     out_dir = prepare_out_dir(out_dir)
     progress = progress or LogProgress()
     items = [_with_missing(it) for it in read_input(input_path)]

@@ -11,6 +11,8 @@ from pathlib import Path
 from checks.base import ReuseMatch
 from checks.unexpected import log_unexpected
 from models import Claim, Document, Report
+from service.errors import PoecheckError
+from service.reading import read_document
 
 log = logging.getLogger(__name__)
 INTERNAL = "internal_error"
@@ -36,8 +38,6 @@ class FixedMatches:
 
 
 def _guard(fn) -> Outcome:
-    from service.errors import PoecheckError
-
     start = time.perf_counter()
     try:
         return Outcome(value=fn(), seconds=time.perf_counter() - start)
@@ -52,7 +52,6 @@ def _guard(fn) -> Outcome:
 def ingest_task(path: str, settings) -> Outcome:
     """Ingest one file (the slow, OCR-bound part), in an isolated reader process under limits."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from service.reading import read_document
 
     return _guard(lambda: read_document(Path(path), settings=settings))
 
@@ -61,6 +60,7 @@ def check_task(claim: Claim, docs: list[Document], matches: tuple[ReuseMatch, ..
                max_chars: int | None = None) -> Outcome:
     """Run every check (and the payout) over a claim whose documents are ingested, reading at most
     `max_chars` characters per document (POECHECK_CHECK_TEXT_CHARS; default the service's)."""
+    # the checks load in the worker that runs a check, not in one that only reads
     from service.config import CHECK_TEXT_CHARS
     from service.pipeline import run_claim
 

@@ -4,11 +4,14 @@ Exit status: 0 when every claim was checked, 1 when any claim of the input could
 is in the outputs), 2 when the batch could not run (bad input, an unusable --out, broken rules)."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
 
 from service.commands.app import app
+from service.datadir import make_private
+from service.errors import InvalidArguments
 
 
 @app.command()
@@ -35,8 +38,7 @@ def batch(
     """Check every claim of INPUT; a rerun skips claims already done with the same files, rules, trust roots
     and settings. Exit status 1 when a claim could not be checked (see summary.html), 2 when the batch could
     not run."""
-    import logging
-
+    # loaded when this command runs, not for --help or another command
     from service.batch import run_batch
     from service.batch.progress import LogProgress, RichProgress
     from service.batch.runner import prepare_out_dir
@@ -44,13 +46,10 @@ def batch(
 
     prepare_out_dir(out)  # before any work: a file or an unwritable folder is one line and exit 2
     if server_url is not None and not server_url.startswith(("http://", "https://")):
-        from service.errors import InvalidArguments
-
         raise InvalidArguments(f"--server-url {server_url!r} is not an http:// or https:// URL")
     settings = Settings()
     if trust_roots is not None:
         settings = settings.model_copy(update={"trust_roots": trust_roots})
-    from service.datadir import make_private
 
     make_private(settings)  # the store and everything written beside it: 0700 folders, 0600 files
     if quiet:

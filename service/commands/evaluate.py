@@ -14,6 +14,7 @@ def evaluate(
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Score a labelled corpus: verdict/check agreement, confusion matrix, false approvals, payouts."""
+    # loaded when this command runs, not for --help or another command
     from service.corpus_eval import evaluate_corpus
 
     if not corpus.is_dir():
@@ -26,6 +27,7 @@ def evaluate(
 
 
 def _print_summary(s) -> None:
+    # rich only for the table output, not --json
     from rich.console import Console
     from rich.table import Table
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,8 +23,7 @@ def inspect(
     text: Annotated[bool, typer.Option("--text", help="Also print each part's text.")] = False,
 ) -> None:
     """Print the parsed document: parts, text source, OCR confidence, e-mail metadata, warnings."""
-    import json
-
+    # loaded when this command runs, not for --help or another command
     from service.config import get_settings
     from service.errors import PoecheckError
     from service.reading import read_document
@@ -46,8 +47,7 @@ def inspect(
 
 
 def _show(doc: Document, *, text: bool) -> None:
-    import functools
-
+    # rich only for the table output, not --json
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text

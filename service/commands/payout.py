@@ -42,6 +42,7 @@ def payout(
     ] = False,
 ) -> None:
     """Compute the payout (POE_RULES.md §5) and print the ledger a reviewer can audit."""
+    # loaded when this command runs, not for --help or another command
     from service.claims import load_claim
     from service.errors import InvalidArguments
 
@@ -54,6 +55,7 @@ def payout(
         raise InvalidArguments(
             "give a claim JSON, or --usage USAGE.csv --all for every tenant of a usage CSV"
         )
+    # the payout engine loads when this command runs
     from service.payout.ledger import compute_payout, ledger_from_series
     from service.payout.rules import load_payout_rules
     from service.payout.usage_csv import claim_series
@@ -70,7 +72,7 @@ def payout(
 
 
 def _stream_all(usage: Path, *, claim, json_out: bool) -> None:
-    from service.payout.usage_csv import payout_csv
+    from service.payout.usage_csv import payout_csv  # the payout engine loads when this command runs
 
     claims = {claim.customer.tenant_id: claim} if claim and claim.customer.tenant_id else None
     if not json_out:
@@ -86,6 +88,7 @@ def _stream_all(usage: Path, *, claim, json_out: bool) -> None:
 
 
 def _print_ledger(ledger) -> None:
+    # rich only for the table output
     from rich.console import Console
     from rich.table import Table
 

@@ -12,6 +12,7 @@ def serve(
     port: int = typer.Option(8000, "--port", help="TCP port."),
 ) -> None:
     """Serve the API (/v1, /docs) and the web pages; on a first start without keys, write a key file."""
+    # the API (fastapi, the store) loads when this command runs, not for --help
     from service.api.server import run
     from service.auth import ensure_dev_keys
     from service.config import Settings

@@ -158,7 +158,7 @@ def _checked_entries(data: bytes, *, file: str) -> list[zipfile.ZipInfo]:
 
 def _open(data: bytes, *, file: str) -> Any:
     """The python-docx Document; a template or macro-enabled file is refused with what to do."""
-    from docx.package import Package
+    from docx.package import Package  # python-docx only once the ZIP entries passed the limits
 
     main = Package.open(io.BytesIO(data)).main_document_part
     if main.content_type != _WORD_MAIN:

@@ -115,6 +115,7 @@ def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool, anywhere:
             textpage.close()
     if not words or words[-1].end > len(text):
         return []
+    # scipy (about 0.7 s) only for a page that may hold a signature
     from service.ingest.marks import find_marks, worth_looking
 
     regions = [((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
@@ -186,7 +187,7 @@ def page_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
     """
     if not words:
         return []
-    from service.ingest.ink_pixels import measure
+    from service.ingest.ink_pixels import measure  # numpy pixel work only for a page with a signature area
 
     h = float(statistics.median(w.box[3] - w.box[1] for w in words))
     grey = image if image.mode == "L" else image.convert("L")

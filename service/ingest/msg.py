@@ -128,7 +128,7 @@ def _embedded(msg: Any, *, file: str, ctx: IngestContext, depth: int) -> None:
 
 
 def _open(data: bytes, *, file: str) -> Any:
-    import extract_msg
+    import extract_msg  # extract-msg only for .msg files (the reader process preloads it)
 
     try:
         msg = extract_msg.openMsg(data, strict=False, delayAttachments=False)

@@ -81,6 +81,7 @@ def ocr_job(
 def _ink_marks(read: Image.Image, result: OcrResult, page: int, notes: list[str]):
     """Handwriting on the scanned page (`read`: as OCR read it, which the word boxes are on): in its signature
     areas (when the text shows a block) and anywhere."""
+    # scipy (about 0.7 s) only for a page that may hold a signature
     from service.ingest import ink
     from service.ingest.marks import find_marks
 

@@ -141,7 +141,7 @@ def _ink_marks(page: pdfium.PdfPage, text: str, number: int, warnings: list[str]
                textpage: pdfium.PdfTextPage | None):
     """Handwriting on the page: next to its signature labels, and anywhere it draws images or paths (a
     signature is never text). None when neither applies (nothing rendered)."""
-    from service.ingest import ink
+    from service.ingest import ink  # the ink measures (scipy) only for a page that may hold a signature
 
     labels, drawn = ink.has_signature_label(text), drawn_boxes(page)
     if not labels and not drawn.boxes:
@@ -188,7 +188,7 @@ def _embedded_files(pdf: pdfium.PdfDocument, *, file: str, ctx: IngestContext) -
 
 def _validate_signatures(data: bytes, *, file: str, ctx: IngestContext) -> None:
     try:
-        from service.ingest.pdf_signatures import validate_signatures
+        from service.ingest.pdf_signatures import validate_signatures  # pyHanko (about 1 s): only signed PDFs
 
         ctx.signatures.extend(validate_signatures(data, file=file, trust_roots=ctx.settings.trust_roots))
     except TrustRootsError:

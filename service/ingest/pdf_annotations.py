@@ -53,6 +53,7 @@ class AnnotationReader:
         reader = self._open(ctx)
         if reader is None:
             return
+        # pypdf (about 0.2 s) only for a PDF with annotations or form fields
         from service.ingest.pdf_annotation_text import read_page
 
         number = index + 1
@@ -79,6 +80,7 @@ class AnnotationReader:
             return self._reader
         data, self._data = self._data, None  # one try only
         try:
+            # pypdf (about 0.2 s) only for a PDF with annotations or form fields
             from service.ingest.pdf_annotation_text import open_pdf
 
             reader = open_pdf(data)
@@ -114,6 +116,7 @@ def _new_text(found: PageText, page_text: str) -> list[Line]:
 
 def _part(file: str, number: int, lines: list[Line], notes: list[str]) -> Part:
     """The page's annotation part: one line each, cut at MAX_CHARS; its box covers the lines kept."""
+    # pypdf (about 0.2 s) only for a PDF with annotations or form fields
     from service.ingest.pdf_annotation_text import union
 
     text = "\n".join(line.text for line in lines)

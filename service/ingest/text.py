@@ -38,7 +38,7 @@ def tidy(text: str) -> str:
 
 def html_to_text(html: bytes | str) -> str:
     """Visible text of an HTML body, one block per line."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup  # BeautifulSoup only for HTML bodies
 
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "head", "title", "meta"]):

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.payout import PayoutLedger, WorkloadLedger
+from service.claims import load_claim
 from service.errors import PoecheckError
 from service.payout.ledger import compute_payout
 
@@ -89,8 +90,6 @@ def _compare(case: str, expected: dict, ledger: PayoutLedger) -> list[PayoutMism
 
 def score_payout_cases(corpus_dir: Path) -> PayoutEval:
     """Compute every case of `corpus_dir/payouts.jsonl` and compare it with the expected ledger."""
-    from service.claims import load_claim
-
     corpus_dir = Path(corpus_dir)
     path = corpus_dir / "payouts.jsonl"
     if not path.is_file():

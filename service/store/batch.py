@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models import Report
 from service.store.db import Base, session_factory
+from service.store.fingerprints import replace_fingerprints
 from service.store.reports import ReportRow, report_row
 
 #: An error row with this code (a bug or a crashed worker, not the input) is retried by the next run.
@@ -111,8 +112,6 @@ class BatchStore:
         """Store one claim's result and its fingerprints atomically, replacing an earlier result of the same
         claim, files and rules. A report also becomes a report of the queue (batch id and input claim id),
         superseding the batch's earlier report of that claim. Returns the report id (None for an error)."""
-        from service.store.fingerprints import replace_fingerprints
-
         with self._sessions.begin() as session:
             session.execute(delete(BatchRow).where(BatchRow.claim_key == key.claim_key,
                                                    BatchRow.files_sha256 == key.files_sha256,

@@ -54,10 +54,11 @@ def get_engine(settings: Settings) -> Engine:
 
 def init_db(engine: Engine) -> None:
     """Create every table that does not exist yet."""
+    # the table modules, found by name at run time: each of them imports this module
     import importlib
     import pkgutil
 
-    import service.store as pkg
+    import service.store as pkg  # (as above)
 
     for mod in pkgutil.iter_modules(pkg.__path__):
         if mod.name != "db":
@@ -69,7 +70,7 @@ def init_db(engine: Engine) -> None:
 def add_missing_columns(engine: Engine) -> None:
     """Add the nullable columns a table gained since an existing database was created (ALTER TABLE ADD
     COLUMN), so an older store opens without losing its rows. Other schema changes need a migration."""
-    from sqlalchemy import inspect
+    from sqlalchemy import inspect  # schema inspection only when a store is opened
     from sqlalchemy.schema import CreateColumn
 
     inspector = inspect(engine)

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from service.api.deps import state
+from service.errors import PoecheckError
+from service.trust import load_trust_roots
 
 router = APIRouter(tags=["health"])
 
@@ -59,9 +61,6 @@ async def readyz(request: Request) -> JSONResponse:
 
 def _trust_roots(settings) -> str:
     """The trust roots in use, in one line (the folder is re-read when it changes)."""
-    from service.errors import PoecheckError
-    from service.trust import load_trust_roots
-
     try:
         return load_trust_roots(settings.trust_roots).describe()
     except PoecheckError as exc:

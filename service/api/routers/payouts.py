@@ -10,6 +10,7 @@ from service.api.schemas import ErrorOut
 from service.api.uploads import MAX_FIELD_BYTES
 from service.claims import parse_claim
 from service.errors import InvalidUsage, UnsupportedMediaType, UploadTooLarge
+from service.payout import compute_payout
 
 router = APIRouter(prefix="/v1/payouts", tags=["payouts"])
 
@@ -21,8 +22,6 @@ _BODY = {"requestBody": {"required": True, "content": {"application/json": {
              responses={s: {"model": ErrorOut} for s in (401, 408, 413, 415, 422)})
 async def create_payout(request: Request, _: Caller) -> PayoutLedger:
     """The ledger per workload and month for a claim JSON with `usage`."""
-    from service.payout import compute_payout
-
     if not request.headers.get("content-type", "").startswith("application/json"):
         raise UnsupportedMediaType("Send the claim as application/json.")
     body = bytearray()

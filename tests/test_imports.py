@@ -1,4 +1,4 @@
-"""No import cycles among the project's modules: models, checks and service import one way.
+"""The imports of models, checks and service: no cycles, the layers one way, and a reason for every lazy one.
 
 Every import statement counts, at module level or inside a function (a lazy import may save start-up time,
 never hide a cycle); only imports under `if TYPE_CHECKING:` are left out, since they never run.
@@ -94,3 +94,29 @@ def test_layers_import_one_way() -> None:
 def test_the_walker_sees_a_cycle() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def unexplained_lazy_imports(path: Path) -> list[int]:
+    """Lines of import blocks inside functions with no comment saying why (on the block or the line before)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    starts: list[tuple[int, int]] = []
+    for fn in ast.walk(ast.parse("\n".join(lines))):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            starts += [(n.lineno, n.end_lineno or n.lineno) for n in ast.walk(fn)
+                       if isinstance(n, (ast.Import, ast.ImportFrom))]
+    blocks: list[list[int]] = []
+    for start, end in sorted(set(starts)):
+        if blocks and start == blocks[-1][1] + 1:
+            blocks[-1][1] = end
+        else:
+            blocks.append([start, end])
+    return [start for start, end in blocks
+            if not any("#" in line for line in lines[start - 1:end]) and not lines[start - 2].strip().startswith("#")]
+
+
+def test_every_import_inside_a_function_says_why() -> None:
+    """An import inside a function saves start-up time or waits for something; a comment says which (a reader
+    must not have to guess whether it hides a cycle). Otherwise it belongs at the top of the module."""
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in project_modules().values()
+             for line in unexplained_lazy_imports(path)]
+    assert not found, found
