@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 Box = tuple[float, float, float, float]
 
@@ -72,32 +73,23 @@ def ruled(ink: np.ndarray, run: int, *, gap: int = 0) -> np.ndarray:
 
 def grow(mask: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """`mask` dilated by `rows` pixels up and down and `cols` left and right (a box, in linear time)."""
-    out = mask
+    out = _bytes(mask)
     for axis, k in ((0, rows), (1, cols)):
         if k <= 0 or out.shape[axis] == 0:
             continue
-        sums = np.cumsum(out.astype(np.int32), axis=axis)
-        pad = [(0, 0), (0, 0)]
-        pad[axis] = (k + 1, k)
-        sums = np.pad(sums, pad, mode="edge")
-        n = out.shape[axis]
-        hi = np.take(sums, np.arange(2 * k + 1, 2 * k + 1 + n), axis=axis)
-        lo = np.take(sums, np.arange(0, n), axis=axis)
-        first = np.take(sums, [k + 1], axis=axis) * 0  # the pad before the start sums to zero
-        lo = np.where(np.arange(n).reshape((-1, 1) if axis == 0 else (1, -1)) < k + 1, first, lo)
-        out = (hi - lo) > 0
-    return out
+        out = ndimage.maximum_filter1d(out, 2 * k + 1, axis=axis, mode="constant", cval=0)
+    return out.astype(bool)
 
 
 def long_runs(mask: np.ndarray, length: int) -> np.ndarray:
-    """Pixels that lie in a horizontal run of at least `length` set pixels."""
-    cols = mask.shape[1]
-    if cols < length:
+    """Pixels that lie in a horizontal run of at least `length` set pixels: where a window of `length` starting
+    there is all set (a running minimum), spread back over the window (a running maximum); linear time."""
+    if mask.shape[1] < length:
         return np.zeros_like(mask)
-    sums = np.cumsum(np.pad(mask, ((0, 0), (1, 0))).astype(np.int32), axis=1)
-    full = (sums[:, length:] - sums[:, :-length]) == length  # window starting at j is all set
-    starts = np.cumsum(np.pad(full, ((0, 0), (1, 0))).astype(np.int32), axis=1)
-    idx = np.arange(cols)
-    hi = np.minimum(idx, cols - length) + 1
-    lo = np.maximum(idx - length + 1, 0)
-    return (starts[:, hi] - starts[:, lo]) > 0
+    full = ndimage.minimum_filter1d(_bytes(mask), length, axis=1, mode="constant", cval=0, origin=-(length // 2))
+    return ndimage.maximum_filter1d(full, length, axis=1, mode="constant", cval=0,
+                                    origin=(length - 1) // 2).astype(bool)
+
+
+def _bytes(mask: np.ndarray) -> np.ndarray:
+    return mask.view(np.uint8) if mask.dtype == bool else mask.astype(np.uint8)
