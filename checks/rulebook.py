@@ -1,8 +1,9 @@
-"""Load and validate the data files under checks/rules/ once per process."""
+"""Load and validate the data files under checks/rules/ once per process: one pydantic model per file
+(checks.rulebook_files), every regex compiled, so that a broken file stops start-up naming the file and field."""
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -11,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from models.claim import WORKLOAD_IDS
 
 RULES_DIR = Path(__file__).parent / "rules"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on the 100 KB vocabularies
 
 
 class RuleFileError(ValueError):
-    """A rules data file is missing or invalid (raised at start-up, names the file)."""
+    """A rules data file is missing or invalid (raised at start-up, names the file and the field)."""
 
 
 class Workload(BaseModel):
@@ -31,16 +33,49 @@ class Workload(BaseModel):
 
 
 def load_yaml(name: str) -> dict:
-    """Read one YAML file of checks/rules/, raising RuleFileError with the file name."""
-    path = RULES_DIR / name
+    """One YAML file of checks/rules/ (parsed once per process; do not change it), raising RuleFileError
+    with the file name."""
+    return _parsed(RULES_DIR / name)
+
+
+@cache
+def _parsed(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise RuleFileError(f"{path}: {exc}") from exc
     if not isinstance(data, dict):
         raise RuleFileError(f"{path}: expected a mapping at the top level")
     return data
+
+
+def typed(name: str) -> BaseModel:
+    """The rule file `name` validated by its model (checks.rulebook_files.FILES), once per process."""
+    return _typed(RULES_DIR / name)
+
+
+@cache
+def _typed(path: Path) -> BaseModel:
+    from checks.rulebook_files import FILES
+
+    model = FILES.get(path.name)
+    if model is None:
+        raise RuleFileError(f"{path}: no model describes this rule file (add one to checks/rulebook_files.py)")
+    try:
+        return model.model_validate(_parsed(path))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise RuleFileError(f"{path}: {field}: {err['msg']}{more}") from None
+
+
+def validate_all() -> None:
+    """Validate every rule file under RULES_DIR by its model (raises RuleFileError on the first broken one)."""
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        _typed(path)
+    workloads()
 
 
 @lru_cache(maxsize=1)

@@ -31,8 +31,8 @@ def _texts() -> tuple[str, ...]:
 def _patterns() -> list:
     work, other, _ = _combined()
     out = [pytest.param(work, id="activities-applicable"), pytest.param(other, id="activities-other")]
-    for file, key, flags in (("detail.yaml", "timeline_cues", re.I), ("detail.yaml", "date_shapes", re.I),
-                             ("detail.yaml", "need", re.I), ("generic.yaml", "marketing", re.I),
+    for file, key, flags in (("detail.yaml", "timeline_cues", re.IGNORECASE), ("detail.yaml", "date_shapes", re.IGNORECASE),
+                             ("detail.yaml", "need", re.IGNORECASE), ("generic.yaml", "marketing", re.IGNORECASE),
                              ("generic.yaml", "placeholders", 0)):
         out.append(pytest.param(pattern(file, key, flags=flags), id=f"{file}:{key}"))
     out += [pytest.param(r.pattern, id=f"licensing:{r.id}") for r in rules("licensing.yaml", "terms")]
@@ -52,8 +52,8 @@ def test_scanner_matches_what_the_regex_matches(rx):
 
 
 @pytest.mark.parametrize(("source", "flags", "expected"), [
-    pytest.param(r"\bdeployed\b", re.I, ({"dep"}, True), id="word"),
-    pytest.param(r"(?<![\w])(?:set|stood)\s+up", re.I, ({"set", "sto"}, True), id="lookbehind"),
+    pytest.param(r"\bdeployed\b", re.IGNORECASE, ({"dep"}, True), id="word"),
+    pytest.param(r"(?<![\w])(?:set|stood)\s+up", re.IGNORECASE, ({"set", "sto"}, True), id="lookbehind"),
     pytest.param(r"Go|go-live", 0, ({"go", "go-"}, False), id="short"),
     pytest.param(r"#\d", 0, ({"#" + d for d in "0123456789"}, False), id="not-a-word"),
 ])

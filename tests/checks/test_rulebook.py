@@ -8,13 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+
+from checks import rulebook
 from checks.registry import CHECK_IDS
 from checks.rulebook import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ROOT / "checks"
 #: Modules of checks/ that are not checks: what a check may import.
-SHARED = {"base", "findings", "rulebook", "registry", "runner", "scoring", "textutil", "datefind", "fastscan", "unexpected"}
+SHARED = {"base", "findings", "rulebook", "registry", "runner", "scoring", "textutil", "datefind", "fastscan", "unexpected",
+          "rulebook_files"}
 
 
 def _check_modules() -> list[Path]:
@@ -68,3 +73,55 @@ def test_the_shipped_rules_validate():
     from checks.runner import validate_rules
 
     validate_rules()
+
+
+def _copy_rules(tmp_path: Path) -> Path:
+    for f in (CHECKS / "rules").iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    return tmp_path
+
+
+def _edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def _set(data: dict, where: tuple, value) -> None:
+    for key in where[:-1]:
+        data = data[key]
+    data[where[-1]] = value
+
+
+@pytest.mark.parametrize(("file", "change", "said"), [
+    pytest.param("activities.yaml", lambda d: _set(d, ("applicable", 0, "weight"), "heavy"),
+                 "activities.yaml: applicable.0.weight: Input should be a valid number", id="type"),
+    pytest.param("licensing.yaml", lambda d: _set(d, ("terms", 1, "patterns", 0), "(unclosed"),
+                 "licensing.yaml: terms.1.patterns.0: Value error, not a valid regex", id="regex"),
+    pytest.param("acknowledgement.yaml", lambda d: _set(d, ("labels", 0, "pattern"), r"(?<=\w+)name"),
+                 "acknowledgement.yaml: labels.0.pattern: Value error, not a valid regex: look-behind", id="look-behind"),
+    pytest.param("eligibility.yaml", lambda d: d["cues"].pop(), "eligibility.yaml: cues: Value error, lacks rule id",
+                 id="rule-id-the-code-needs"),
+    pytest.param("generic.yaml", lambda d: _set(d, ("thresholds", "marketing_share"), 2),
+                 "generic.yaml: thresholds.marketing_share: Input should be less than or equal to 1", id="range"),
+    pytest.param("detail.yaml", lambda d: d.update(timline=d.pop("timeline")), "detail.yaml: timeline: Field required",
+                 id="misspelt-list"),
+    pytest.param("workloads.yaml", lambda d: d["workloads"].pop("MDE"), "workloads.yaml: workloads: Value error, must "
+                 "define exactly", id="workload-ids"),
+])
+def test_a_broken_field_names_the_file_and_the_field(tmp_path, monkeypatch, file, change, said):
+    rules = _copy_rules(tmp_path)
+    _edit(rules / file, change)
+    monkeypatch.setattr(rulebook, "RULES_DIR", rules)
+    with pytest.raises(rulebook.RuleFileError) as err:
+        rulebook.validate_all()
+    assert str(err.value).startswith(str(rules / file)), str(err.value)
+    assert said in str(err.value)
+
+
+def test_a_rule_file_without_a_model_stops_start_up(tmp_path, monkeypatch):
+    rules = _copy_rules(tmp_path)
+    (rules / "zz_new.yaml").write_text("version: 1\nwords: [a]\n")
+    monkeypatch.setattr(rulebook, "RULES_DIR", rules)
+    with pytest.raises(rulebook.RuleFileError, match="zz_new.yaml: no model describes this rule file"):
+        rulebook.validate_all()
