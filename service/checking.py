@@ -46,7 +46,8 @@ def check_uploaded(claim: Claim, files: Sequence[Path], *, settings: Settings, r
 
     `stated`: the optional claim fields the self-check form's user gave (None for a claim sent as JSON)."""
     started = time.monotonic()
-    docs = cap_text(ingest_files(files, settings=settings), max_chars=settings.check_text_chars)
+    reading = settings if store is not None else settings.model_copy(update={"page_images": False})  # none kept
+    docs = cap_text(ingest_files(files, settings=reading), max_chars=settings.check_text_chars)
     report = run_claim(claim, docs, reuse=reuse, max_chars=settings.check_text_chars,
                        time_limit_s=settings.checks_timeout_s, stated=stated)
     if store is None:

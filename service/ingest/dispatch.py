@@ -58,8 +58,6 @@ def ingest_bytes(data: bytes, filename: str, *, settings: Settings) -> Document:
         parts = ctx.resolved_parts()
         if settings.page_images:
             parts = with_drawn_pages(parts)
-        if settings.page_images:
-            parts = with_drawn_pages(parts)
     finally:
         ctx.ocr.close()
     return Document(
