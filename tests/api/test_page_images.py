@@ -4,6 +4,7 @@ finding and back; a signature mark boxed."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from apihelp import REVIEWER, auth, dev_case, multipart
@@ -11,7 +12,7 @@ from apihelp import REVIEWER, auth, dev_case, multipart
 from service.store.page_images import line_boxes, load_index, quote_boxes
 
 _MARK = re.compile(r'<(?:a|span) class="mark (\w+)(?: (\w+))?" id="([\w-]+)"(?: href="#([\w-]+)")?[^>]*?'
-                   r'style="left: ([\d.]+)%; top: ([\d.]+)%; width: ([\d.]+)%; height: ([\d.]+)%"', re.S)
+                   r'style="left: ([\d.]+)%; top: ([\d.]+)%; width: ([\d.]+)%; height: ([\d.]+)%"', re.DOTALL)
 
 
 def _check(client, case: str) -> tuple[str, dict]:
@@ -109,7 +110,7 @@ def test_the_server_process_never_parses_or_renders_an_upload(client, settings, 
     import pypdfium2
     from PIL import Image
 
-    import service.ingest.ocr as ocr
+    from service.ingest import ocr
 
     def refuse(*args, **kwargs):
         raise AssertionError("the server process read an upload")
@@ -121,12 +122,12 @@ def test_the_server_process_never_parses_or_renders_an_upload(client, settings, 
     assert load_index(settings, report_id)
     from service.store import page_images
 
-    assert "tesseract" not in open(page_images.__file__, encoding="utf-8").read()
+    assert "tesseract" not in Path(page_images.__file__).read_text(encoding="utf-8")
 
 
 @pytest.mark.ocr
 def test_scan_signature_mark_and_date_are_boxed(client, settings):
-    report_id, body = _check(client, "dev-018")
+    report_id, _ = _check(client, "dev-018")
     entries = load_index(settings, report_id)
     assert entries and all(e["image"].endswith(".jpg") for e in entries)
     jpeg = client.get(f"/v1/checks/{report_id}/pages/{entries[0]['n']}", headers=auth(REVIEWER))
