@@ -17,7 +17,7 @@ _FOLD = str.maketrans({"|": " ", "¦": " ", "•": " ", "·": " ", "▪": " ", "
                        "’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "–": "-", "—": "-",
                        "\u2010": "-", "\u2011": "-", "\t": " "})
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•\-*])|\n\s*\n|\n(?=\s*(?:[•*·▪●◦]|-\s|\d+[.)]\s))|;\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9À-ÖØ-ÞŒŠŽŸ•\-*])|\n\s*\n|\n(?=\s*(?:[•*·▪●◦]|-\s|\d+[.)]\s))|;\s")
 
 
 _OCR_IN_WORD = re.compile(r"(?<=[A-Za-z])[015](?=[A-Za-z])|(?<=[a-z]{3})[015](?![\w])")
@@ -29,6 +29,17 @@ def fold(text: str) -> str:
     """The text with table borders, bullets and typographic punctuation made plain, and a digit OCR put
     between letters read as its letter ('c0nfigured'); the length is unchanged."""
     return _OCR_IN_WORD.sub(lambda m: _OCR_LETTER[m.group()], text.translate(_FOLD))
+
+
+#: A day written as an ordinal ("3.", "14."), as German and Scandinavian dates write it before the month.
+_DAY_ORDINAL = re.compile(r"(?<![\d.])\b[0-3]?\d\.$")
+
+
+@cache
+def _month_next() -> re.Pattern[str]:
+    from checks.datefind import MONTH_PATTERN
+
+    return re.compile(rf"{MONTH_PATTERN}(?!\w)", re.IGNORECASE)
 
 
 #: Longest span sentences() returns (the longest sentence of the corpora is about 2,000 characters). Text
@@ -43,6 +54,8 @@ def sentences(text: str) -> tuple[tuple[int, int], ...]:
     No span is longer than MAX_SENTENCE_CHARS."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
+        if _DAY_ORDINAL.search(text, max(0, m.start() - 4), m.start()) and _month_next().match(text, m.end()):
+            continue  # "am 3. März 2025": the day of a date, not a sentence's end
         if m.start() > start:
             spans.extend(_bounded(text, start, m.start()))
         start = m.end()

@@ -17,7 +17,7 @@ from models import Claim, Document, Part
 _FILE = "detail.yaml"
 _NUMBER = r"(?<![\w/.,:-])(?:\d{1,3}(?:[,.\u202f' ]\d{3})+|\d+)(?![\w/]|[.,]\d)"
 #: Numbers that are product versions or names, not counts ("Windows 11 devices", "Office 365 users").
-_NOT_A_COUNT = re.compile(r"(?:windows|office|microsoft|m|e|p|plan|version|v|server|win)\s*$", re.IGNORECASE)
+_NOT_A_COUNT = re.compile(r"\b(?:windows|office|microsoft|m|e|p|plan|version|v|server|win)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

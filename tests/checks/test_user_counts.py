@@ -19,6 +19,11 @@ from checks.user_counts import CHECK
         pytest.param("Data loss prevention policies covering 410 staff.", {"overall": {"users": 410}}, id="staff"),
         pytest.param("Risk policies for all 740 colleagues.", {"overall": {"users": 740}}, id="colleagues"),
         pytest.param("Devices for 2,300 students.", {"overall": {"users": 2300}}, id="students"),
+        # before: "the" ends in "e", read as the "E" of a licence plan ("E5"), so the count was dropped
+        pytest.param("We enrolled the 300 devices of the head office.", {"overall": {"devices": 300}},
+                     id="word-ending-in-e-before-the-number"),
+        pytest.param("Trained some 120 users in two sessions.", {"overall": {"users": 120}},
+                     id="word-ending-in-e-no-article"),
     ],
 )
 def test_counts_found(build, text, expected):
