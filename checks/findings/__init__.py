@@ -28,8 +28,10 @@ class Findings:
     @cached_property
     def activities(self) -> list[tuple[Part, Activity]]:
         """Every activity statement, with whether it counts; an e-signature certificate's audit trail
-        ("Document created", "Signed") describes the signing, not the work, and is left out."""
-        certificates = {f.part.path for f in self.acknowledgements if f.kind == ESIGN and f.part is not None}
+        ("Document created", "Signed") describes the signing, not the work, and is left out (a page that only
+        carries the envelope id in its header, as every page of an e-signed document does, is not one)."""
+        certificates = {f.part.path for f in self.acknowledgements
+                        if f.kind == ESIGN and f.part is not None and f.details.get("events")}
         return [(p, a) for p, a in claim_activities(self.claim, self.docs) if p.path not in certificates]
 
     @cached_property

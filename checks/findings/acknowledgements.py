@@ -604,7 +604,8 @@ def certificate(part: Part, claim: Claim, *, order: str) -> Finding | None:
         text, emails, signers, signed_events, dates)
     details = {"id": ident[1].group(1), "signers": sorted({s["email"] for s in signers if s["signed"]}),
                "customer_signers": sorted({s["email"] for s in customer_signed}),
-               "completed": completed.date.isoformat() if completed else None, "vendor_rule": (vendor or title)[0]}
+               "completed": completed.date.isoformat() if completed else None, "vendor_rule": (vendor or title)[0],
+               "events": len(events)}
     stamp = completed or (customer_signed[0]["signed"] if customer_signed else None)
     base = {"kind": ESIGN, "rule_id": ident[0], "file": part.file, "part": part, "start": ident[1].start(),
                 "end": ident[1].end(), "details": details, "note": CERT_NOTE}

@@ -81,3 +81,15 @@ def test_work_named_by_its_nouns_counts(build, text):
     """A scope list names work with nouns ("configuration of …", "training for N staff") in any language."""
     claim = build.claim()
     assert CHECK.run(claim, [build.pdf(text)], build.ctx(claim)).status == "pass"
+
+
+@pytest.mark.parametrize("text", [
+    "We answered questions by e-mail and shared Microsoft's published reference material on settings.",
+    "All deployment decisions and changes were made by the customer's own staff; we gave advice.",
+    "Licences are provisioned to the customer's existing tenant. Prices exclude professional services.",
+])
+def test_what_is_talked_about_or_bought_is_not_work(build, text):
+    """An adjective ("published guidance"), a work noun naming a topic ("deployment decisions") and licences
+    provisioned by a purchase describe no delivered work."""
+    claim = build.claim()
+    assert CHECK.run(claim, [build.pdf(text)], build.ctx(claim)).status != "pass"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from checks.applicable_activities import CHECK as ACTIVITIES
 from checks.base import CheckContext
 from checks.customer_acknowledgement import CHECK as ACK
 from checks.dates import CHECK as DATES
@@ -15,16 +16,17 @@ from service.config import Settings
 from service.ingest.dispatch import ingest_path
 
 BLIND = Path(__file__).resolve().parents[2] / "fixtures" / "poe_blind"
+FRESH = BLIND.parent / "poe_fresh"
 
 
 @cache
-def _docs(case: str) -> tuple[Document, ...]:
-    return tuple(ingest_path(p, settings=Settings()) for p in sorted((BLIND / "docs" / case).iterdir()))
+def _docs(case: str, corpus: Path = BLIND) -> tuple[Document, ...]:
+    return tuple(ingest_path(p, settings=Settings()) for p in sorted((corpus / "docs" / case).iterdir()))
 
 
-def _run(case: str, check):
-    claim = Claim.model_validate_json((BLIND / "claims" / f"{case}.json").read_text())
-    return check.run(claim, list(_docs(case)), CheckContext.for_claim(claim))
+def _run(case: str, check, corpus: Path = BLIND):
+    claim = Claim.model_validate_json((corpus / "claims" / f"{case}.json").read_text())
+    return check.run(claim, list(_docs(case, corpus)), CheckContext.for_claim(claim))
 
 
 def test_a_date_written_by_hand_beside_its_label_is_read():
@@ -76,3 +78,9 @@ def test_the_side_the_signer_acts_for_decides_and_a_wrapped_sentence_is_not_a_la
     and are accepted.' above the signature: the second line carries on the sentence, it is not a partner label."""
     assert _run("gb-005", ACK).status == "pass"
     assert _run("gb-005", DATES).status == "pass"
+
+
+def test_an_envelope_id_in_a_page_header_does_not_make_the_page_an_audit_trail():
+    """poe_fresh fb-001: every page of the e-signed certificate carries 'Envelope ID' in its header; only the
+    audit-trail page records signing events, so the scope pages' work still counts."""
+    assert _run("fb-001", ACTIVITIES, FRESH).status == "pass"
