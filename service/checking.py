@@ -9,12 +9,13 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from models import Claim, Document, Report
 from service.config import Settings
-from service.pipeline import ReuseIndex, cap_text, ingest_files, run_claim
+from service.pipeline import ReuseIndex, cap_text, ingest_files, run_claim, warm_checks
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads only where reports are kept
     from service.store.reports import ReportStore, StoredReport
@@ -47,7 +48,8 @@ def check_uploaded(claim: Claim, files: Sequence[Path], *, settings: Settings, r
     `stated`: the optional claim fields the self-check form's user gave (None for a claim sent as JSON)."""
     started = time.monotonic()
     reading = settings if store is not None else settings.model_copy(update={"page_images": False})  # none kept
-    docs = cap_text(ingest_files(files, settings=reading), max_chars=settings.check_text_chars)
+    docs = ingest_files(files, settings=reading, meanwhile=partial(warm_checks, claim))  # rules compile meanwhile
+    docs = cap_text(docs, max_chars=settings.check_text_chars)
     report = run_claim(claim, docs, reuse=reuse, max_chars=settings.check_text_chars,
                        time_limit_s=settings.checks_timeout_s, stated=stated)
     if store is None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -11,7 +13,7 @@ from checks.base import CheckContext, ReuseMatch
 from checks.registry import DEFAULT_CHECKS
 from checks.runner import run_checks
 from checks.scoring import rules_version, score, verdict
-from models import CheckResult, Claim, Document, Report
+from models import CheckResult, Claim, Document, Part, Report
 from service.config import CHECK_TEXT_CHARS, Settings
 from service.errors import ChecksTimeout
 from service.reading import read_document
@@ -24,9 +26,44 @@ class ReuseIndex(Protocol):
     def query(self, claim: Claim, docs: Sequence[Document]) -> list[ReuseMatch]: ...
 
 
-def ingest_files(paths: Sequence[Path], *, settings: Settings) -> list[Document]:
-    """Parse every file (in an isolated reader, see service.reading); a bad file raises its typed error."""
-    return [read_document(Path(p), settings=settings) for p in paths]
+def ingest_files(paths: Sequence[Path], *, settings: Settings,
+                 meanwhile: Callable[[], None] | None = None) -> list[Document]:
+    """Parse every file (in an isolated reader, see service.reading); a bad file raises its typed error.
+
+    `meanwhile` runs here while a thread waits for the reader process (which holds no lock while it waits)."""
+    if meanwhile is None:
+        return [read_document(Path(p), settings=settings) for p in paths]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read") as pool:
+        reading = pool.submit(lambda: [read_document(Path(p), settings=settings) for p in paths])
+        meanwhile()
+        return reading.result()
+
+
+_WARM_UP_TEXT = (
+    "Project completion letter. Contoso Ltd confirms that Fabrikam deployed Microsoft Defender for Endpoint to "
+    "1,200 devices between 3 March 2025 and 28 April 2025, trained 40 administrators and onboarded users. "
+    "Tenant 5f1c2d3e-0a4b-4c6d-8e9f-112233445566.\nAccepted on behalf of the Customer\nName: A. Reader\n"
+    "Title: IT Director\nSignature: /s/ A. Reader\nDate: 30 April 2025\nFrom: it@contoso.com\n"
+    "Certificate of Completion Envelope Id: 0123456789ABCDEF Signed: 30 April 2025")
+
+
+@lru_cache(maxsize=1)
+def _warm_up_document() -> Document:
+    part = Part(kind="pdf_page", path="warm-up.pdf > page 1", file="warm-up.pdf", page=1, text=_WARM_UP_TEXT,
+                source="text_layer")
+    return Document(sha256="0" * 64, filename="warm-up.pdf", media_type="application/pdf", size=1, parts=[part])
+
+
+def warm_checks(claim: Claim) -> None:
+    """Once per process, run every check on a short letter, so that the rule patterns the checks compile on first
+    use (most of a first check's time) are ready: check_uploaded does it while the reader process reads."""
+    global _warm
+    if not _warm:
+        run_checks(claim, [_warm_up_document()], CheckContext.for_claim(claim))
+        _warm = True
+
+
+_warm = False
 
 
 def document_summary(doc: Document) -> dict:
