@@ -41,10 +41,12 @@ def test_ingestion_figures_and_ratios(results):
         assert positive(row["poecheck_ms_per_page"], row["pypdfium2_ms_per_page"], row["pypdf_ms_per_page"])
         assert row["ratio_vs_pypdfium2"] == pytest.approx(row["poecheck_ms_per_page"] / row["pypdfium2_ms_per_page"],
                                                           rel=0.05)
+        assert positive(row["poecheck_text_ms_per_page"], row["text_ratio_vs_pypdfium2"])
     assert ocr["msg"]["attachments"] == 3 and ocr["msg"]["parts"] > 3
     assert set(ocr["ocr"]) == {f"{n}p" for n in SMOKE.scan_pages}
     for row in ocr["ocr"].values():
         assert positive(row["poecheck_ms_per_page"], row["tesseract_ms_per_page"], row["ratio"])
+    assert ocr["ocr_agreement"]["agreement"] >= 0.99  # the resident engine reads the CLI's words
 
 
 def test_checks_and_cli_figures(results):
