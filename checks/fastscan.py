@@ -78,7 +78,8 @@ def _flags_of(av, flags: int) -> int:
     return (flags | add) & ~dele
 
 
-def _extend(items: list, i: int, prefixes: set[tuple[str, bool]], flags: int, depth: int) -> set[tuple[str, bool]]:
+def _extend(items: list, i: int, prefixes: set[tuple[str, bool]], flags: int, depth: int,
+            k: int) -> set[tuple[str, bool]]:
     """Prefixes (string, still open) after matching items[i:] from each of `prefixes`."""
     if depth > 40:
         raise _GiveUp
@@ -91,25 +92,25 @@ def _extend(items: list, i: int, prefixes: set[tuple[str, bool]], flags: int, de
     op, av = items[i]
     if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
         chars = _char_set(op, av, flags)
-        nxt = {(s + ch, len(s) + 1 < K) for s in open_ for ch in chars}
+        nxt = {(s + ch, len(s) + 1 < k) for s in open_ for ch in chars}
         if len(nxt) > _LIMIT:  # too many: the prefixes end here (shorter prefixes admit more positions)
             if "" in open_:
                 raise _GiveUp
             return done | {(s, False) for s in open_}
-        return done | _extend(items, i + 1, nxt, flags, depth)
+        return done | _extend(items, i + 1, nxt, flags, depth, k)
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-        return done | _extend(items, i + 1, {(s, True) for s in open_}, flags, depth)
+        return done | _extend(items, i + 1, {(s, True) for s in open_}, flags, depth, k)
     if op is C.SUBPATTERN:
         sub = list(av[3])
-        inner = _extend(sub, 0, {(s, True) for s in open_}, _flags_of(av, flags), depth + 1)
-        return done | _extend(items, i + 1, inner, flags, depth + 1)
+        inner = _extend(sub, 0, {(s, True) for s in open_}, _flags_of(av, flags), depth + 1, k)
+        return done | _extend(items, i + 1, inner, flags, depth + 1, k)
     if op is C.ATOMIC_GROUP:
-        inner = _extend(list(av), 0, {(s, True) for s in open_}, flags, depth + 1)
-        return done | _extend(items, i + 1, inner, flags, depth + 1)
+        inner = _extend(list(av), 0, {(s, True) for s in open_}, flags, depth + 1, k)
+        return done | _extend(items, i + 1, inner, flags, depth + 1, k)
     if op is C.BRANCH:
         out = set(done)
         for branch in av[1]:
-            out |= _extend(list(branch) + items[i + 1:], 0, {(s, True) for s in open_}, flags, depth + 1)
+            out |= _extend(list(branch) + items[i + 1:], 0, {(s, True) for s in open_}, flags, depth + 1, k)
         return out
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
         lo, hi, sub = av
@@ -117,14 +118,14 @@ def _extend(items: list, i: int, prefixes: set[tuple[str, bool]], flags: int, de
         start = {(s, True) for s in open_}
         out = set(done)
         if lo == 0:
-            out |= _extend(items, i + 1, start, flags, depth + 1)
+            out |= _extend(items, i + 1, start, flags, depth + 1, k)
         if hi == 0:
             return out
         rest = [(op, (max(0, lo - 1), hi if hi == C.MAXREPEAT else hi - 1, sub))] + items[i + 1:]
-        once = _extend(sub, 0, start, flags, depth + 1)
+        once = _extend(sub, 0, start, flags, depth + 1, k)
         if {s for s, o in once if o} & {s for s, _ in start}:
             raise _GiveUp  # an iteration may match nothing
-        return out | _extend(rest, 0, once, flags, depth + 1)
+        return out | _extend(rest, 0, once, flags, depth + 1, k)
     raise _GiveUp  # back-references, conditionals
 
 
@@ -146,13 +147,13 @@ def _word_start_only(items: list, flags: int, first: set[str]) -> bool:
     return False
 
 
-def prefixes(source: str, flags: int) -> tuple[frozenset[str], bool] | None:
+def prefixes(source: str, flags: int, k: int = K) -> tuple[frozenset[str], bool] | None:
     """(case-folded ASCII prefixes of up to K characters any match begins with, whether every match starts at
     a word start), or None when that cannot be bounded."""
     try:
         parsed = sre_parse.parse(source, flags)
         items = list(parsed)
-        got = _extend(items, 0, {("", True)}, parsed.state.flags, 0)
+        got = _extend(items, 0, {("", True)}, parsed.state.flags, 0, k)
     except (_GiveUp, RecursionError):
         return None
     if ("", True) in got or any(s == "" for s, _ in got):
@@ -193,15 +194,15 @@ def _folded(text: str) -> tuple[str, tuple[int, ...]]:
     return text.translate(_LOWER), () if text.isascii() else tuple(m.start() for m in _NON_ASCII.finditer(text))
 
 
-def _positions(trigger: re.Pattern[str], text: str) -> Iterator[int]:
-    """Where a match may start, in order: where the trigger fires, and up to K-1 characters before any
+def _positions(trigger: re.Pattern[str], text: str, k: int) -> Iterator[int]:
+    """Where a match may start, in order: where the trigger fires, and up to k-1 characters before any
     non-ASCII character (the prefixes are ASCII, so there every position is tried)."""
     folded, wild = _folded(text)
     fired = (t.start() for t in trigger.finditer(folded))
     if not wild:
         yield from fired
         return
-    near = sorted({q for w in wild for q in range(max(0, w - K + 1), w + 1)})
+    near = sorted({q for w in wild for q in range(max(0, w - k + 1), w + 1)})
     last = -1
     for p in heapq.merge(fired, near):
         if p != last:
@@ -210,15 +211,18 @@ def _positions(trigger: re.Pattern[str], text: str) -> Iterator[int]:
 
 
 class Scanner:
-    """`pattern.finditer`/`search` over whole texts, the full pattern tried only where a match can start."""
+    """`pattern.finditer`/`search` over whole texts, the full pattern tried only where a match can start.
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern = pattern
-        self._trigger = self._build(pattern)
+    `k`: how many characters of prefix tell positions apart; more leaves fewer positions to try but takes
+    longer to build (the activities vocabulary: 78 positions a page with 3, 35 with 4)."""
+
+    def __init__(self, pattern: re.Pattern[str], k: int = K) -> None:
+        self.pattern, self.k = pattern, k
+        self._trigger = self._build(pattern, k)
 
     @staticmethod
-    def _build(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-        found = prefixes(pattern.pattern, pattern.flags)
+    def _build(pattern: re.Pattern[str], k: int) -> re.Pattern[str] | None:
+        found = prefixes(pattern.pattern, pattern.flags, k)
         if found is None:
             return None
         keys, word_start = found
@@ -231,7 +235,7 @@ class Scanner:
             yield from self.pattern.finditer(text)
             return
         match, last = self.pattern.match, 0
-        for p in _positions(self._trigger, text):
+        for p in _positions(self._trigger, text, self.k):
             if p < last:
                 continue
             m = match(text, p)
@@ -245,6 +249,6 @@ class Scanner:
 
 
 @lru_cache(maxsize=256)
-def scanner(pattern: re.Pattern[str]) -> Scanner:
+def scanner(pattern: re.Pattern[str], k: int = K) -> Scanner:
     """The Scanner of a compiled pattern, built once per process on first use."""
-    return Scanner(pattern)
+    return Scanner(pattern, k)

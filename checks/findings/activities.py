@@ -135,7 +135,7 @@ def part_activities(text: str, *, customer: tuple[str, ...] = (), partner: tuple
     spans = sentences(text)
     out: list[Activity] = []
     work_rx, other_rx, weights = _combined()
-    for m in scanner(work_rx).finditer(text):
+    for m in scanner(work_rx, k=4).finditer(text):
         s, e = sentence_at(spans, m.start())
         if s == e or text[s:e].lstrip().startswith(">"):
             continue  # quoted text of an earlier message

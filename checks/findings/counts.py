@@ -16,6 +16,8 @@ from models import Claim, Document, Part
 
 _FILE = "detail.yaml"
 _NUMBER = r"(?<![\w/.,:-])(?:\d{1,3}(?:[,.\u202f' ]\d{3})+|\d+)(?![\w/]|[.,]\d)"
+#: A label's colon, bar or equals sign before a number: what every count written "Users: 1,200" has.
+_LABEL_NUMBER = re.compile(r"[:|=]\s*\d")
 #: Numbers that are product versions or names, not counts ("Windows 11 devices", "Office 365 users").
 _NOT_A_COUNT = re.compile(r"\b(?:windows|office|microsoft|m|e|p|plan|version|v|server|win)\s*$", re.IGNORECASE)
 
@@ -55,7 +57,9 @@ def part_counts(text: str) -> tuple[Count, ...]:
     after, before, _ = _count_rx()
     out: list[Count] = []
     dates = [(d.start, d.end) for d in find_dates(text, order="DMY")]  # a date's year or day is not a count
-    for rx in (before, after):
+    # most pages have no label before a number: the scan for "Users: 1,200" (every unit word tried at every
+    # word) is skipped there
+    for rx in (before, after) if _LABEL_NUMBER.search(text) else (after,):
         # each pattern's matches are disjoint and in order, so only an earlier `before` count can overlap
         # an `after` number: the last one starting before the number ends (found by bisection)
         taken = list(out)

@@ -30,19 +30,20 @@ def _texts() -> tuple[str, ...]:
 
 def _patterns() -> list:
     work, other, _ = _combined()
-    out = [pytest.param(work, id="activities-applicable"), pytest.param(other, id="activities-other")]
+    out = [pytest.param(work, 3, id="activities-applicable"), pytest.param(work, 4, id="activities-applicable-k4"),
+           pytest.param(other, 3, id="activities-other")]
     for file, key, flags in (("detail.yaml", "timeline_cues", re.IGNORECASE), ("detail.yaml", "date_shapes", re.IGNORECASE),
                              ("detail.yaml", "need", re.IGNORECASE), ("generic.yaml", "marketing", re.IGNORECASE),
                              ("generic.yaml", "placeholders", 0)):
-        out.append(pytest.param(pattern(file, key, flags=flags), id=f"{file}:{key}"))
-    out += [pytest.param(r.pattern, id=f"licensing:{r.id}") for r in rules("licensing.yaml", "terms")]
-    out += [pytest.param(r.pattern, id=f"eligibility:{r.id}") for r in rules("eligibility.yaml", "excluded")]
+        out.append(pytest.param(pattern(file, key, flags=flags), 3, id=f"{file}:{key}"))
+    out += [pytest.param(r.pattern, 3, id=f"licensing:{r.id}") for r in rules("licensing.yaml", "terms")]
+    out += [pytest.param(r.pattern, 3, id=f"eligibility:{r.id}") for r in rules("eligibility.yaml", "excluded")]
     return out
 
 
-@pytest.mark.parametrize("rx", _patterns())
-def test_scanner_matches_what_the_regex_matches(rx):
-    scanner = Scanner(rx)
+@pytest.mark.parametrize(("rx", "k"), _patterns())
+def test_scanner_matches_what_the_regex_matches(rx, k):
+    scanner = Scanner(rx, k)
     assert scanner._trigger is not None  # these vocabularies are bounded, so the fast path is taken
     for text in _texts():
         want = [(m.start(), m.end(), m.lastgroup) for m in rx.finditer(text)]
