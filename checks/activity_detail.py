@@ -28,7 +28,7 @@ class ActivityDetail:
         if len({(p.path, line_at(p.text, a.start)) for p, a in work}) >= 2:
             p, a = work[0]
             found["scope"] = evidence(p, a.start, a.end, rule_id="scope", context=40)
-        marketing = scanner(pattern("generic.yaml", "marketing"))
+        marketing = scanner(pattern("generic.yaml", "marketing"), k=4)
         holders = scanner(pattern("generic.yaml", "placeholders", flags=0))
         cues = {"need": scanner(pattern("detail.yaml", "need")), "outcome": scanner(pattern("detail.yaml", "outcome"))}
         for _doc, part in iter_parts(docs):

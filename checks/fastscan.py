@@ -147,18 +147,51 @@ def _word_start_only(items: list, flags: int, first: set[str]) -> bool:
     return False
 
 
-def prefixes(source: str, flags: int, k: int = K) -> tuple[frozenset[str], bool] | None:
-    """(case-folded ASCII prefixes of up to K characters any match begins with, whether every match starts at
-    a word start), or None when that cannot be bounded."""
+_LINE_START = {C.AT_BEGINNING, C.AT_BEGINNING_LINE, C.AT_BEGINNING_STRING}
+
+
+def _line_start_only(items: list) -> bool:
+    """Every match starts at a line start: the pattern opens with ^ or \\A."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is C.AT:
+        return av in _LINE_START
+    if op is C.SUBPATTERN:
+        return _line_start_only(list(av[3]))
+    if op is C.BRANCH:
+        return all(_line_start_only(list(b)) for b in av[1])
+    return False
+
+
+def _alternatives(items: list, flags: int) -> list[tuple[list, int]]:
+    """The top-level alternatives of a pattern (through groups), each with its flags."""
+    if len(items) == 1 and items[0][0] is C.BRANCH:
+        return [alt for branch in items[0][1][1] for alt in _alternatives(list(branch), flags)]
+    if len(items) == 1 and items[0][0] is C.SUBPATTERN:
+        av = items[0][1]
+        return _alternatives(list(av[3]), _flags_of(av, flags))
+    return [(items, flags)]
+
+
+def prefixes(source: str, flags: int, k: int = K) -> dict[str, frozenset[str]] | None:
+    """The case-folded ASCII prefixes of up to k characters that matches begin with, by where such a match
+    may start ("word": at a word start, "line": at a line start, "any": anywhere), or None when that cannot
+    be bounded (a match may be empty, a back-reference, ...)."""
     try:
         parsed = sre_parse.parse(source, flags)
-        items = list(parsed)
-        got = _extend(items, 0, {("", True)}, parsed.state.flags, 0, k)
+        out: dict[str, set[str]] = {}
+        for items, fl in _alternatives(list(parsed), parsed.state.flags):
+            got = _extend(items, 0, {("", True)}, fl, 0, k)
+            if any(s == "" for s, _ in got):
+                return None
+            keys = {s for s, _ in got}
+            kind = ("word" if _word_start_only(items, fl, {s[0] for s in keys})
+                    else "line" if _line_start_only(items) else "any")
+            out.setdefault(kind, set()).update(keys)
     except (_GiveUp, RecursionError):
         return None
-    if ("", True) in got or any(s == "" for s, _ in got):
-        return None
-    return frozenset(s for s, _ in got), _word_start_only(items, parsed.state.flags, {s[0] for s, _ in got})
+    return {kind: frozenset(keys) for kind, keys in out.items()}
 
 
 def _trie(keys: set[str]) -> str:
@@ -225,9 +258,8 @@ class Scanner:
         found = prefixes(pattern.pattern, pattern.flags, k)
         if found is None:
             return None
-        keys, word_start = found
-        head = r"\b" if word_start else ""
-        return re.compile(rf"{head}(?=(?:{_trie(_minimal(keys))}))")
+        head = {"word": r"\b", "line": r"(?<![^\n])", "any": ""}
+        return re.compile("|".join(rf"{head[kind]}(?=(?:{_trie(_minimal(keys))}))" for kind, keys in found.items()))
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of the pattern in `text`, as pattern.finditer(text) gives them."""

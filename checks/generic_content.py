@@ -46,7 +46,7 @@ class GenericContent:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         words, limits = _settings()
-        marketing = scanner(pattern(_FILE, "marketing"))
+        marketing = scanner(pattern(_FILE, "marketing"), k=4)
         holders, generic, task_lines = [], [], []
         prose = 0
         list_spans: set[tuple[str, int]] = set()

@@ -150,7 +150,7 @@ def part_activities(text: str, *, customer: tuple[str, ...] = (), partner: tuple
         right = sent[me:nxt[0] if nxt else len(sent)]
         why = _attribution(sent[clause_start:ms], right, cust_rx, part_rx, inner=sent[ms:me])
         out.append(Activity(m.start(), m.end(), rule_id, True, weight, why))
-    for m in scanner(other_rx).finditer(text):
+    for m in scanner(other_rx, k=4).finditer(text):
         s, e = sentence_at(spans, m.start())
         if s != e and not text[s:e].lstrip().startswith(">"):
             rule_id, weight = weights[m.lastgroup]

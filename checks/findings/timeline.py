@@ -25,7 +25,7 @@ def part_timeline(text: str) -> tuple[TimelineHit, ...]:
     """Timeline statements in one part's text: engagement dates, durations and phases."""
     text = fold(text)
     spans = sentences(text)
-    cue, excl = scanner(pattern(_FILE, "timeline_cues")), scanner(pattern(_FILE, "timeline_exclusions"))
+    cue, excl = scanner(pattern(_FILE, "timeline_cues"), k=4), scanner(pattern(_FILE, "timeline_exclusions"), k=4)
     label = pattern(_FILE, "date_labels")
     out = []
     for found in scanner(pattern(_FILE, "date_shapes")).finditer(text):

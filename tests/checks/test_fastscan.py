@@ -53,14 +53,20 @@ def test_scanner_matches_what_the_regex_matches(rx, k):
 
 
 @pytest.mark.parametrize(("source", "flags", "expected"), [
-    pytest.param(r"\bdeployed\b", re.IGNORECASE, ({"dep"}, True), id="word"),
-    pytest.param(r"(?<![\w])(?:set|stood)\s+up", re.IGNORECASE, ({"set", "sto"}, True), id="lookbehind"),
-    pytest.param(r"Go|go-live", 0, ({"go", "go-"}, False), id="short"),
-    pytest.param(r"#\d", 0, ({"#" + d for d in "0123456789"}, False), id="not-a-word"),
+    pytest.param(r"\bdeployed\b", re.IGNORECASE, {"word": {"dep"}}, id="word"),
+    pytest.param(r"(?<![\w])(?:set|stood)\s+up", re.IGNORECASE, {"word": {"set", "sto"}}, id="lookbehind"),
+    pytest.param(r"Go|go-live", 0, {"any": {"go", "go-"}}, id="short"),
+    pytest.param(r"#\d", 0, {"any": {"#" + d for d in "0123456789"}}, id="not-a-word"),
+    pytest.param(r"\bthis\s+quote\b", re.IGNORECASE, {"word": {"thi"}}, id="phrase"),
 ])
 def test_prefixes(source, flags, expected):
-    keys, word_start = prefixes(source, flags)
-    assert (set(keys), word_start) == expected
+    assert {kind: set(keys) for kind, keys in prefixes(source, flags).items()} == expected
+
+
+def test_a_match_at_a_line_start_is_looked_for_at_line_starts_only():
+    found = prefixes(r"^\s*quote\b|\bthis\s+quote\b", re.IGNORECASE | re.MULTILINE)
+    assert set(found) == {"line", "word"}
+    assert "quo" in found["line"] and " qu" in found["line"] and found["word"] == {"thi"}
 
 
 @pytest.mark.parametrize("source", [
