@@ -57,7 +57,7 @@ def typed(name: str) -> BaseModel:
 
 @cache
 def _typed(path: Path) -> BaseModel:
-    from checks.rulebook_files import FILES
+    from checks.rulebook_files import FILES  # the rule-file models (about 0.2 s to build) only when validating
 
     model = FILES.get(path.name)
     if model is None:

@@ -37,7 +37,7 @@ _DAY_ORDINAL = re.compile(r"(?<![\d.])\b[0-3]?\d\.$")
 
 @cache
 def _month_next() -> re.Pattern[str]:
-    from checks.datefind import MONTH_PATTERN
+    from checks.datefind import MONTH_PATTERN  # dateparser (datefind) only when a month is looked for
 
     return re.compile(rf"{MONTH_PATTERN}(?!\w)", re.IGNORECASE)
 
