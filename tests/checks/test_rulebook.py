@@ -76,6 +76,7 @@ def test_the_shipped_rules_validate():
 
 
 def _copy_rules(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for f in (CHECKS / "rules").iterdir():
         (tmp_path / f.name).write_bytes(f.read_bytes())
     return tmp_path
@@ -124,4 +125,22 @@ def test_a_rule_file_without_a_model_stops_start_up(tmp_path, monkeypatch):
     (rules / "zz_new.yaml").write_text("version: 1\nwords: [a]\n")
     monkeypatch.setattr(rulebook, "RULES_DIR", rules)
     with pytest.raises(rulebook.RuleFileError, match="zz_new.yaml: no model describes this rule file"):
+        rulebook.validate_all()
+
+
+def test_rule_files_found_valid_are_not_validated_again_until_they_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(rulebook, "RULES_DIR", _copy_rules(tmp_path / "first"))
+    rulebook.validate_all()
+    assert len(list((tmp_path / "cache" / "poecheck").glob("rules-valid-*"))) == 1
+    with monkeypatch.context() as m:  # the same files elsewhere: the stamp says they are valid
+        checked = []
+        m.setattr(rulebook, "_typed", checked.append)
+        m.setattr(rulebook, "RULES_DIR", _copy_rules(tmp_path / "same"))
+        rulebook.validate_all()
+        assert checked == []
+    edited = _copy_rules(tmp_path / "edited")
+    _edit(edited / "licensing.yaml", lambda d: _set(d, ("thresholds", "terms_without_type"), 0))
+    monkeypatch.setattr(rulebook, "RULES_DIR", edited)
+    with pytest.raises(rulebook.RuleFileError, match="thresholds.terms_without_type"):
         rulebook.validate_all()
