@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from checks.base import CheckContext, evidence, iter_parts, result
 from checks.fastscan import scanner
 from checks.findings import findings_of
+from checks.findings.activities import delivered_weight
 from checks.textutil import fold, line_at, pattern, sentences
 from models import CheckResult, Claim, Document, Evidence
 
@@ -24,8 +25,11 @@ class ActivityDetail:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         found: dict[str, Evidence] = {}
-        work = [(p, a) for p, a in findings_of(claim, docs, ctx).activities if a.applicable and a.excluded is None and a.weight >= 1]
-        if len({(p.path, line_at(p.text, a.start)) for p, a in work}) >= 2:
+        acts = findings_of(claim, docs, ctx).activities
+        work = [(p, a) for p, a in acts if a.applicable and a.excluded is None]
+        strong = [(p, a) for p, a in work if a.weight >= 1]
+        # the scope is the work described: two lines of it, or items that together weigh as much (a table of nouns)
+        if len({(p.path, line_at(p.text, a.start)) for p, a in strong}) >= 2 or delivered_weight(acts) >= 2:
             p, a = work[0]
             found["scope"] = evidence(p, a.start, a.end, rule_id="scope", context=40)
         marketing = scanner(pattern("generic.yaml", "marketing"), k=4)

@@ -244,6 +244,7 @@ class Marks(_Strict):
     signing_statements: Words
     approval_verbs: Words
     acting_for: Words
+    field_labels: Words
     letterhead_contacts: Words
 
 

@@ -4,11 +4,12 @@ to every recognizer). A check reads findings; it never imports another check."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 
 from checks.base import CheckContext
 from checks.findings.acknowledgements import ESIGN, Finding, acknowledgements
-from checks.findings.activities import Activity, claim_activities
+from checks.findings.activities import Activity, advisory_files, claim_activities
 from checks.findings.counts import Count, find_counts
 from checks.findings.timeline import TimelineHit, find_timeline
 from models import Claim, Document, Part
@@ -29,10 +30,12 @@ class Findings:
     def activities(self) -> list[tuple[Part, Activity]]:
         """Every activity statement, with whether it counts; an e-signature certificate's audit trail
         ("Document created", "Signed") describes the signing, not the work, and is left out (a page that only
-        carries the envelope id in its header, as every page of an e-signed document does, is not one)."""
-        certificates = {f.part.path for f in self.acknowledgements
-                        if f.kind == ESIGN and f.part is not None and f.details.get("events")}
-        return [(p, a) for p, a in claim_activities(self.claim, self.docs) if p.path not in certificates]
+        carries the envelope id in its header, as every page of an e-signed document does, is not one). In a
+        file that states the partner changed nothing ("the engagement was advisory: we made no changes"), the
+        work it names ("devices onboarded") is what the partner found, not what it did."""
+        advisory = advisory_files(self.docs)
+        return [(p, replace(a, excluded="advisory") if p.file in advisory and a.applicable and a.excluded is None
+                 else a) for p, a in claim_activities(self.claim, self.docs) if p.path not in self._audit_trails]
 
     @cached_property
     def counts(self) -> list[tuple[Part, Count, str | None]]:
@@ -41,8 +44,14 @@ class Findings:
 
     @cached_property
     def timeline(self) -> list[tuple[Part, TimelineHit]]:
-        """Every timeline statement."""
-        return find_timeline(self.docs)
+        """Every timeline statement; an e-signature audit trail's timestamps date the signing, not the work."""
+        return [(p, h) for p, h in find_timeline(self.docs) if p.path not in self._audit_trails]
+
+    @cached_property
+    def _audit_trails(self) -> set[str]:
+        """Parts that are e-signature audit trails (they record signing events)."""
+        return {f.part.path for f in self.acknowledgements
+                if f.kind == ESIGN and f.part is not None and f.details.get("events")}
 
 
 def findings_of(claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> Findings:

@@ -23,7 +23,8 @@ from checks.textutil import (
 from models import Claim, Document, Part
 
 _FILE = "activities.yaml"
-_CLAUSE = re.compile(r"[;:]|\b(?:but|while|whereas|however|although)\b|,\s*(?:and|so)\s", re.IGNORECASE)
+#: Where a clause ends; a "that" clause has its own subject ("<customer> confirms that the team deployed …").
+_CLAUSE = re.compile(r"[;:]|\b(?:but|while|whereas|however|although|that)\b|,\s*(?:and|so)\s", re.IGNORECASE)
 _LABEL_LINE = re.compile(r"^\s*(?:project|subject|re|title|reference|workloads?(?:\s+in\s+scope)?|date)\b", re.IGNORECASE)
 
 
@@ -186,3 +187,9 @@ def claim_activities(claim: Claim, docs: Sequence[Document]) -> list[tuple[Part,
 def delivered_weight(acts: Sequence[tuple[Part, Activity]]) -> float:
     """Summed weight of applicable activities that count (done by the partner, not negated or planned)."""
     return sum(a.weight for _p, a in acts if a.applicable and a.excluded is None)
+
+
+def advisory_files(docs: Sequence[Document]) -> set[str]:
+    """Files that state the partner changed nothing (an advisory engagement, no changes made, no access)."""
+    rx = _cues()["advisory_declaration"]
+    return {part.file for _doc, part in iter_parts(docs) if rx.search(fold(part.text))}

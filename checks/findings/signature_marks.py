@@ -51,6 +51,7 @@ class _Vocab:
     letterhead_contacts: re.Pattern
     approval_verbs: re.Pattern
     acting_for: re.Pattern
+    field_labels: re.Pattern
 
 
 def _vocab() -> _Vocab:
@@ -60,7 +61,8 @@ def _vocab() -> _Vocab:
         return re.compile(r"(?<![\w])(?:" + "|".join(data[key]) + r")(?![\w])", re.IGNORECASE)
 
     return _Vocab(alt("customer_roles"), alt("partner_roles"), alt("signing_words"), alt("title_words"),
-                  alt("signing_statements"), alt("letterhead_contacts"), alt("approval_verbs"), alt("acting_for"))
+                  alt("signing_statements"), alt("letterhead_contacts"), alt("approval_verbs"), alt("acting_for"),
+                  re.compile("|".join(data["field_labels"]), re.IGNORECASE))
 
 
 @cache
@@ -80,7 +82,8 @@ def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterh
     date = None
     for i, ln in enumerate(near):
         text = part.text[ln.start:ln.end]
-        prose = len(text.split()) > _PROSE_WORDS or _continues_sentence(part.text, ln.start)
+        prose = (len(text.split()) > _PROSE_WORDS and len(v.field_labels.findall(text)) < 2
+                 or _continues_sentence(part.text, ln.start))
         rank = ln.distance + (0.5 if ln.where == "above" else 0.0)
         if prose and ln.where == "above":
             owner = _approving_party(text, parties, v)  # "<Customer> approves the closure of …" above the mark
@@ -153,7 +156,7 @@ def _approving_party(text: str, parties: dict, v: _Vocab) -> str | None:
             verb = v.approval_verbs.search(text, m.end(), m.end() + 40)
             if verb and len(re.sub(r"\([^)]*\)", " ", text[m.end():verb.start()]).split()) <= 2:
                 return owner
-            before = text[max(0, m.start() - 60):m.start()]
+            before = text[max(0, m.start() - 100):m.start()]
             acting = v.acting_for.search(before)
             if acting and not before[acting.end():].strip() and v.approval_verbs.search(before[:acting.start()]):
                 return owner
@@ -181,7 +184,7 @@ def _owners(text: str, parties: dict, claim: Claim, v: _Vocab, *, roles: bool = 
 
 
 def _domain_in(text: str, domains: Sequence[str]) -> bool:
-    return any(d and re.search(rf"[@.]{re.escape(d.lower())}\b", text) for d in domains)
+    return any(d and re.search(rf"(?:[@.]|(?<![\w.-])){re.escape(d.lower())}\b", text) for d in domains)
 
 
 def _signer(text: str, parties: dict, v: _Vocab) -> str | None:
@@ -199,12 +202,13 @@ def _signer(text: str, parties: dict, v: _Vocab) -> str | None:
 def letterhead_owner(doc: Document, parties: dict, claim: Claim) -> str:
     """Whose letterhead the document is written on: the party named in the top lines of its first page, with
     the contact details a letterhead carries (its domain, a web or e-mail address, phone, registered office or
-    company number). A name alone at the top may be the recipient's address block or a report's title."""
+    company number). A name alone at the top may be the recipient's address block (which starts after the
+    letter's date or a "To:" line) or a report's title."""
     first = next((p for p in doc.parts if p.text and p.kind in ("pdf_page", "image_page", "document_body")), None)
     if first is None:
         return "unknown"
     lines = [ln for ln in first.text.split("\n") if ln.strip()][:8]
-    stop = next((i for i, ln in enumerate(lines) if _ADDRESSEE.match(ln)), len(lines))
+    stop = next((i for i, ln in enumerate(lines) if i and (_ADDRESSEE.match(ln) or _date_line(ln))), len(lines))
     top, block = "\n".join(lines[:min(stop, 4)]), "\n".join(lines[:stop])
     lowered = block.lower()
     cust = bool(parties["customer"].search(top))
@@ -215,6 +219,12 @@ def letterhead_owner(doc: Document, parties: dict, claim: Claim) -> str:
     if part and not cust and parties["partner"].search(top):
         return "partner"
     return "unknown"
+
+
+def _date_line(line: str) -> bool:
+    """A line that is a date (a letter's date, after which the recipient's address block starts)."""
+    found = find_dates(line, order="MDY") or find_dates(line, order="DMY")
+    return bool(found) and len(line.strip()) - len(found[0].text) <= 25
 
 
 def signing_statement_date(parts: Sequence[Part], *, order: str) -> tuple[Part, FoundDate] | None:

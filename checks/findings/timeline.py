@@ -33,6 +33,11 @@ def part_timeline(text: str) -> tuple[TimelineHit, ...]:
         ls, le = line_at(text, found.start())
         if label.search(text[ls:le]) or not cue.search(text[s:e]):
             continue
+        above = text[line_at(text, max(0, ls - 1))[0]:max(0, ls - 1)].rstrip()
+        if not text[ls:le].replace(found.group(), "").strip(" .,;:()|-–—") and not (
+                cue.search(above) and (above.endswith(":") or len(above.split()) > 5)):
+            continue  # a date alone on its line under a name or title (not a label such as "Go-live:", nor the
+            # end of a wrapped sentence "… from January 20 to"): a signature block's date
         out.append(TimelineHit(found.start(), found.end(), "date"))
     for rule in rules(_FILE, "timeline"):
         for m in scanner(rule.pattern).finditer(text):

@@ -10,6 +10,7 @@ from checks.applicable_activities import CHECK as ACTIVITIES
 from checks.base import CheckContext
 from checks.customer_acknowledgement import CHECK as ACK
 from checks.dates import CHECK as DATES
+from checks.engagement_timeline import CHECK as TIMELINE
 from checks.tenant_match import CHECK as TENANT
 from models import Claim, Document
 from service.config import Settings
@@ -84,3 +85,33 @@ def test_an_envelope_id_in_a_page_header_does_not_make_the_page_an_audit_trail()
     """poe_fresh fb-001: every page of the e-signed certificate carries 'Envelope ID' in its header; only the
     audit-trail page records signing events, so the scope pages' work still counts."""
     assert _run("fb-001", ACTIVITIES, FRESH).status == "pass"
+
+
+def test_a_letter_on_the_customers_letterhead_with_a_bare_domain_and_the_partner_as_addressee():
+    """County letter: letterhead with 'harlanridgecounty.gov' (no www), then the date, then the partner's address
+    block; the signature under 'Sincerely,' is the customer's."""
+    assert _run("gd-003", ACK).status == "pass"
+
+
+def test_signed_on_behalf_of_the_customer_and_fields_run_together():
+    """Minutes 'Signed as a true record … on behalf of <university>:'; a .docx block whose name, title and date
+    are one paragraph ('Name: … Title: … <council> Date: …')."""
+    assert _run("gd-002", ACK).status == "pass"
+    assert _run("gd-005", ACK).status == "pass"
+
+
+def test_a_report_that_says_the_partner_changed_nothing_describes_no_work():
+    """Assessment: 'The engagement was advisory: <partner> made no changes'; '2,870 of 3,100 devices onboarded'
+    is what it found, and 'the Trust's own IT team deployed' is the customer's work."""
+    assert _run("gd-011", ACTIVITIES).status == "fail"
+
+
+def test_the_implementation_team_is_people_and_a_that_clause_has_its_own_subject():
+    """'<customer> confirms that the implementation team has delivered …': not work done by the customer."""
+    assert _run("gc-008", ACTIVITIES).status != "fail"
+
+
+def test_signature_dates_and_audit_trail_times_are_not_the_engagement_timeline():
+    """DocuSign acceptance with no engagement dates: the signers' dates alone on their lines under name and title,
+    and the certificate's timestamps, date the signing."""
+    assert _run("ge-008", TIMELINE).status == "warn"
