@@ -184,7 +184,7 @@ def test_every_submission_got_its_answer(run):
 def test_no_document_text_in_any_log_record(run):
     phrases = secrets_of([r.json() for r in run.responses.values() if r.status_code == 201])
     assert "Corvid Analytics Inc." in phrases and len(phrases) > 50
-    assert any(line.startswith("service.api.jobs INFO check ") for line in run.logs)  # the capture works
+    assert any(line.startswith("service.checking INFO check ") for line in run.logs)  # the capture works
     assert len(run.logs) > 100
     assert leaked(run.logs, phrases) == []
 
@@ -192,7 +192,7 @@ def test_no_document_text_in_any_log_record(run):
 def test_temp_files_are_gone_after_every_request(run):
     assert all(p.startswith((str(run.system_tmp), str(run.settings.data_dir))) for ps in run.made.values()
                for p in ps)
-    assert any("poecheck-ocr-" in p for p in run.made["a_scan"])  # OCR wrote its page images there
+    assert any("/parse-" in p for p in run.made["a_scan"])  # the reader's task folder: its OCR page images
     assert all(run.made[name] for name in run.sent)  # each request had an upload folder
     assert run.left == {name: [] for name in run.sent}
 
