@@ -247,11 +247,29 @@ class Scanner:
     """`pattern.finditer`/`search` over whole texts, the full pattern tried only where a match can start.
 
     `k`: how many characters of prefix tell positions apart; more leaves fewer positions to try but takes
-    longer to build (the activities vocabulary: 78 positions a page with 3, 35 with 4)."""
+    longer to build (the activities vocabulary: 78 positions a page with 3, 35 with 4).
+    `build_after`: characters scanned with the plain pattern before the trigger is built (5-150 ms a
+    vocabulary): a short document, such as a 1-page `poecheck check`, never pays for it; a long document or
+    a worker's backlog does, once, after a dozen pages."""
 
-    def __init__(self, pattern: re.Pattern[str], k: int = K) -> None:
+    BUILD_AFTER = 20_000
+
+    def __init__(self, pattern: re.Pattern[str], k: int = K, *, build_after: int = BUILD_AFTER) -> None:
         self.pattern, self.k = pattern, k
-        self._trigger = self._build(pattern, k)
+        self._trigger: re.Pattern[str] | None = None
+        self._until_build = build_after
+        if build_after <= 0:
+            self._ready(0)
+
+    def _ready(self, chars: int) -> re.Pattern[str] | None:
+        """The trigger, built once `chars` more characters take the scanned total past build_after."""
+        if self._until_build is not None:
+            self._until_build -= chars
+            if self._until_build > 0:
+                return None
+            self._until_build = None
+            self._trigger = self._build(self.pattern, self.k)
+        return self._trigger
 
     @staticmethod
     def _build(pattern: re.Pattern[str], k: int) -> re.Pattern[str] | None:
@@ -263,11 +281,12 @@ class Scanner:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of the pattern in `text`, as pattern.finditer(text) gives them."""
-        if self._trigger is None:
+        trigger = self._ready(len(text))
+        if trigger is None:
             yield from self.pattern.finditer(text)
             return
         match, last = self.pattern.match, 0
-        for p in _positions(self._trigger, text, self.k):
+        for p in _positions(trigger, text, self.k):
             if p < last:
                 continue
             m = match(text, p)

@@ -43,7 +43,7 @@ def _patterns() -> list:
 
 @pytest.mark.parametrize(("rx", "k"), _patterns())
 def test_scanner_matches_what_the_regex_matches(rx, k):
-    scanner = Scanner(rx, k)
+    scanner = Scanner(rx, k, build_after=0)
     assert scanner._trigger is not None  # these vocabularies are bounded, so the fast path is taken
     for text in _texts():
         want = [(m.start(), m.end(), m.lastgroup) for m in rx.finditer(text)]
@@ -76,6 +76,18 @@ def test_a_match_at_a_line_start_is_looked_for_at_line_starts_only():
 ])
 def test_unbounded_patterns_fall_back_to_the_plain_regex(source):
     rx = re.compile(source)
-    scanner = Scanner(rx)
+    scanner = Scanner(rx, build_after=0)
     assert scanner._trigger is None
     assert [m.span() for m in scanner.finditer("aa done x")] == [m.span() for m in rx.finditer("aa done x")]
+
+
+def test_the_trigger_is_built_only_once_enough_text_has_been_scanned():
+    """A 1-page check never pays the build; the answers are the same before and after it."""
+    rx = re.compile(r"\b(?:deployed|configured)\b", re.IGNORECASE)
+    scanner = Scanner(rx, build_after=100)
+    text = "We deployed it and configured it. " * 2
+    assert [m.span() for m in scanner.finditer(text)] == [m.span() for m in rx.finditer(text)]
+    assert scanner._trigger is None
+    scanner.search(text * 3)
+    assert scanner._trigger is not None
+    assert [m.span() for m in scanner.finditer(text)] == [m.span() for m in rx.finditer(text)]
