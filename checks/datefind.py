@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import dateparser
 
+from checks.fastscan import scanner
+
 #: Month names in the languages POE is written in (English, German, French, Spanish, Italian, Dutch,
 #: Portuguese, Scandinavian); abbreviations where they are common.
 _MONTH = (r"(?:jan(?:uary|uar|vier|eiro|uari)?|feb(?:ruary|ruar|braio|rero|ruari)?|f[ée]vr(?:ier)?|fevereiro|gennaio"
@@ -69,7 +71,7 @@ def parse_date(candidate: str, *, order: str) -> date | None:
 @lru_cache(maxsize=512)
 def _find(text: str, order: str) -> tuple[FoundDate, ...]:
     out = []
-    for m in _CANDIDATE.finditer(text):
+    for m in scanner(_CANDIDATE).finditer(text):
         found = parse_date(m.group(), order=order)
         if found is not None:
             out.append(FoundDate(start=m.start(), end=m.end(), date=found, text=m.group()))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
+from checks.datefind import _CANDIDATE
 from checks.fastscan import Scanner, prefixes
 from checks.findings.activities import _combined
 from checks.textutil import fold, pattern, rules
@@ -36,6 +37,7 @@ def _patterns() -> list:
                              ("detail.yaml", "need", re.IGNORECASE), ("generic.yaml", "marketing", re.IGNORECASE),
                              ("generic.yaml", "placeholders", 0)):
         out.append(pytest.param(pattern(file, key, flags=flags), 3, id=f"{file}:{key}"))
+    out.append(pytest.param(_CANDIDATE, 3, id="date-candidates"))
     out += [pytest.param(r.pattern, 3, id=f"licensing:{r.id}") for r in rules("licensing.yaml", "terms")]
     out += [pytest.param(r.pattern, 3, id=f"eligibility:{r.id}") for r in rules("eligibility.yaml", "excluded")]
     return out
