@@ -4,7 +4,8 @@ Activities are found with the vocabularies of rules/activities.yaml, one sentenc
 applicable activity does not count when it is negated ("no changes were made"), stated as intent
 ("will deploy"), advice about it ("advised on configuring"), support of somebody else's work ("helped
 the customer configure") or done by the customer ("the customer's team deployed ..."; in an e-mail
-written by the customer, "we" is the customer and "your team" the partner).
+written by the customer, "we" is the customer and "your team" the partner). A licence quote, order or renewal
+with no work described is an activity that does not qualify: `fail`, as advice alone is.
 """
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ class ApplicableActivities:
             return result(self, "fail",
                           f"only non-applicable activities described ({', '.join(kinds)})",
                           evidence=ev(other + excluded), details=details, remediation=remediation)
+        licensing = findings_of(claim, docs, ctx).licensing
+        if licensing.is_transaction:  # buying or renewing licences is an activity, and not an applicable one
+            details["not_counted"] = ["licence purchase"]
+            return result(self, "fail", "only a licence purchase, quote or renewal is described",
+                          evidence=(licensing.types + list(licensing.terms.values()))[:10], details=details,
+                          remediation=remediation)
         return result(self, "warn", "no deployment or adoption activity found in the POE", details=details,
                       blocking=False, remediation=remediation)
 

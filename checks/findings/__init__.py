@@ -11,6 +11,7 @@ from checks.base import CheckContext
 from checks.findings.acknowledgements import ESIGN, Finding, acknowledgements
 from checks.findings.activities import Activity, advisory_files, claim_activities
 from checks.findings.counts import Count, find_counts
+from checks.findings.licensing import Licensing, find_licensing
 from checks.findings.timeline import TimelineHit, find_timeline
 from models import Claim, Document, Part
 
@@ -36,6 +37,11 @@ class Findings:
         advisory = advisory_files(self.docs)
         return [(p, replace(a, excluded="advisory") if p.file in advisory and a.applicable and a.excluded is None
                  else a) for p, a in claim_activities(self.claim, self.docs) if p.path not in self._audit_trails]
+
+    @cached_property
+    def licensing(self) -> Licensing:
+        """Where the POE reads as a licence quote, order or renewal."""
+        return find_licensing(self.docs)
 
     @cached_property
     def counts(self) -> list[tuple[Part, Count, str | None]]:

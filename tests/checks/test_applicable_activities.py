@@ -93,3 +93,12 @@ def test_what_is_talked_about_or_bought_is_not_work(build, text):
     provisioned by a purchase describe no delivered work."""
     claim = build.claim()
     assert CHECK.run(claim, [build.pdf(text)], build.ctx(claim)).status != "pass"
+
+
+def test_a_licence_purchase_alone_is_not_applicable_work(build):
+    """A signed licence order describes an activity (buying licences) that does not qualify: fail, not warn."""
+    claim = build.claim()
+    text = ("Quotation Q-2291. 300 x Microsoft Defender for Endpoint P2 licences, 12-month subscription, "
+            "unit price 5.20, annual total 18,720.00. Licence renewal date 1 July 2025.")
+    res = CHECK.run(claim, [build.pdf(text)], build.ctx(claim))
+    assert res.status == "fail" and "licence" in res.message
