@@ -46,7 +46,9 @@ def find_licensing(docs: Sequence[Document]) -> Licensing:
             if m:
                 found.types.append(evidence(part, m.start(), m.end(), rule_id=rule.id, context=20))
         for rule in rules(_FILE, "terms"):
+            if rule.id in found.terms:
+                continue  # only a term's first hit is kept
             m = scanner(rule.pattern).search(part.text)
-            if m and rule.id not in found.terms:
+            if m:
                 found.terms[rule.id] = evidence(part, m.start(), m.end(), rule_id=rule.id, context=20)
     return found
