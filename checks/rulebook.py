@@ -83,23 +83,28 @@ def validate_all() -> None:
     ~0.25 s of regex parsing out of every `poecheck check`; any edit changes the hash and is validated.
     """
     stamp = _stamp()
-    if stamp.exists():
+    if stamp is not None and stamp.exists():
         return
     for path in sorted(RULES_DIR.glob("*.yaml")):
         _typed(path)
     workloads()
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.touch()
-    except OSError:  # a read-only home: validate at every start instead
-        pass
+    if stamp is not None:
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.touch()
+        except OSError:  # a read-only home: validate at every start instead
+            pass
 
 
-def _stamp() -> Path:
+def _stamp() -> Path | None:
+    """The stamp of the rule files as they are now, or None without a cache folder (no home)."""
     digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}".encode())
     for path in [*sorted(RULES_DIR.glob("*.yaml")), Path(__file__).with_name("rulebook_files.py")]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home directory to be found
+        return None
     return Path(cache_home) / "poecheck" / f"rules-valid-{digest.hexdigest()[:32]}"
 
 
