@@ -28,7 +28,7 @@ def inspect(
     from service.errors import PoecheckError
     from service.reading import read_document
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"page_images": False})  # nothing is kept: no page images
     docs: list[Document] = []
     failed = 0
     for path in files:
