@@ -198,13 +198,14 @@ def _meta(msg: Any, message_class: str) -> EmailMeta:
 
 
 def _addresses(value: str | None) -> list[str]:
+    """The recipients, each once ('a@x.test <a@x.test>', an address named by itself, parses as two)."""
     if not value:
         return []
-    return [
+    return list(dict.fromkeys(
         f"{name} <{addr}>" if name and addr else (addr or name)
         for name, addr in getaddresses(value.replace(";", ",").split(","))
         if addr or name
-    ]
+    ))
 
 
 def _headers(header: Any) -> dict[str, str]:

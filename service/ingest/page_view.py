@@ -30,6 +30,7 @@ MARGIN = 70
 FONT_SIZE = 22
 LINE_HEIGHT = 32
 MAX_SHEETS = 10
+MAX_FIELD_LINES = 3  # a header of many recipients: this many lines, the last ending "… and N more"
 _FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 _WORD = re.compile(r"\S+")
 FIRST_PAGES, LAST_PAGES = 40, 10  # text PDF pages rendered of a long document
@@ -85,35 +86,35 @@ def drawn_pages(part: Part) -> tuple[PageImage, ...]:
     """An e-mail (headers, then body) or a document body drawn as plain pages, at most MAX_SHEETS."""
     sheets = _Sheets()
     if part.email is not None:
-        for label, value in _header_lines(part.email):
-            sheets.field(label, value)
+        for label, items in _header_lines(part.email):
+            sheets.field(label, items)
         sheets.rule()
     sheets.text(part.text)
     return sheets.done()
 
 
-def _header_lines(meta: EmailMeta) -> list[tuple[str, str]]:
-    lines = [("From", meta.sender or meta.sender_email or ""), ("To", "; ".join(meta.to)),
-             ("Cc", "; ".join(meta.cc)), ("Sent", meta.sent.isoformat(sep=" ") if meta.sent else ""),
-             ("Subject", meta.subject or "")]
-    return [(label, value) for label, value in lines if value or label in ("From", "To", "Subject")]
+def _header_lines(meta: EmailMeta) -> list[tuple[str, list[str]]]:
+    """(label, values) of the header lines drawn: several values (recipients) for To and Cc, one for the rest."""
+    lines = [("From", [meta.sender or meta.sender_email or ""]), ("To", list(meta.to)), ("Cc", list(meta.cc)),
+             ("Sent", [meta.sent.isoformat(sep=" ") if meta.sent else ""]), ("Subject", [meta.subject or ""])]
+    return [(label, [v for v in values if v]) for label, values in lines
+            if any(values) or label in ("From", "To", "Subject")]
 
 
 class _Sheets:
-    """Lays text out line by line on letter-shaped sheets, recording each word's box."""
+    """Lays text out line by line on letter-shaped sheets, recording each word's box. Every step is linear in
+    what is drawn, and what is drawn is bounded (MAX_SHEETS, MAX_FIELD_LINES), whatever the length of the text."""
 
     def __init__(self) -> None:
         self.font = _font()
         self._advance: dict[str, float] = {}
         self.pages: list[tuple[Image.Image, list, list]] = []
         self.y = SHEET_HEIGHT  # forces a first sheet
-        self.full = False
 
     def _line(self) -> tuple[ImageDraw.ImageDraw, list, list, int] | None:
         """The drawing surface and the y of the next line (a new sheet when this one is full)."""
         if self.y + LINE_HEIGHT > SHEET_HEIGHT - MARGIN:
             if len(self.pages) >= MAX_SHEETS:
-                self.full = True
                 return None
             self.pages.append((Image.new("L", (WIDTH, SHEET_HEIGHT), 255), [], []))
             self.y = MARGIN
@@ -122,24 +123,71 @@ class _Sheets:
         self.y += LINE_HEIGHT
         return ImageDraw.Draw(image), words, fields, y
 
-    def field(self, label: str, value: str) -> None:
-        """A header line ('Subject: …') that is not part of the text: boxed as a whole by its label."""
-        line = self._line()
-        if line is None:
-            return
-        draw, words, fields, y = line
+    def field(self, label: str, values: Sequence[str]) -> None:
+        """A header line ('To: …') that is not part of the text, each drawn line boxed by its label. Many values
+        wrap onto at most MAX_FIELD_LINES lines, the last one saying how many more there are."""
         head = f"{label}: "
-        draw.text((MARGIN, y), head, font=self.font, fill=90)
-        x = MARGIN + self.font.getlength(head)
-        shown = _fit(value, self.font, WIDTH - MARGIN - x)
-        draw.text((x, y), shown, font=self.font, fill=0)
-        right = x + self.font.getlength(shown)
-        fields.append((label, (MARGIN - 4, y - 2, right + 4, y + LINE_HEIGHT - 4)))
-        whole = f"{head}{shown}"
-        for m in _WORD.finditer(whole):
-            box = (MARGIN + self.font.getlength(whole[:m.start()]), y,
-                   MARGIN + self.font.getlength(whole[:m.end()]), y + LINE_HEIGHT - 6)
-            words.append((-1, -1, box, m.group()))
+        indent = self._width(head)
+        for index, shown in enumerate(self._field_lines(values, WIDTH - 2 * MARGIN - indent)):
+            line = self._line()
+            if line is None:
+                return
+            draw, words, fields, y = line
+            if index == 0:
+                draw.text((MARGIN, y), head, font=self.font, fill=90)
+                for m in _WORD.finditer(head):
+                    words.append((-1, -1, (MARGIN, y, MARGIN + self._width(m.group()), y + LINE_HEIGHT - 6), m.group()))
+            x = MARGIN + indent
+            draw.text((x, y), shown, font=self.font, fill=0)
+            right = x + self._width(shown)
+            fields.append((label, (MARGIN - 4, y - 2, right + 4, y + LINE_HEIGHT - 4)))
+            left, end = x, 0
+            for m in _WORD.finditer(shown):
+                left += self._width(shown[end:m.start()])
+                width = self._width(m.group())
+                words.append((-1, -1, (left, y, left + width, y + LINE_HEIGHT - 6), m.group()))
+                left, end = left + width, m.end()
+
+    def _field_lines(self, values: Sequence[str], room: float) -> list[str]:
+        """`values` joined by '; ' on at most MAX_FIELD_LINES lines of width `room`, a value too wide for a line
+        cut with an ellipsis, and '… and N more' ending the last line when not all of them fit."""
+        sep = self._width("; ")
+        lines: list[list[str]] = [[]]
+        width = 0.0
+        for count, value in enumerate(values):
+            value = self._cut(" ".join(value.split()), room)
+            extra = self._width(value) + (sep if lines[-1] else 0.0)
+            if lines[-1] and width + extra > room:
+                if len(lines) == MAX_FIELD_LINES:
+                    return self._more(lines, room, len(values) - count)
+                lines.append([])
+                width, extra = 0.0, extra - sep
+            lines[-1].append(value)
+            width += extra
+        return ["; ".join(line) for line in lines]
+
+    def _more(self, lines: list[list[str]], room: float, left: int) -> list[str]:
+        """`lines` full, with '… and N more' (N counting the values taken off the last line for room) at its end."""
+        last = lines[-1]
+        while True:
+            tail = f"… and {left} more"
+            if not last or self._width("; ".join([*last, tail])) <= room:
+                break
+            last.pop()
+            left += 1
+        return ["; ".join(line) for line in lines[:-1]] + ["; ".join([*last, tail])]
+
+    def _cut(self, value: str, room: float) -> str:
+        """`value`, cut with an ellipsis when it is wider than `room` (measured only up to where it is cut)."""
+        ellipsis = self._char("…")
+        width, cut = 0.0, 0
+        for index, ch in enumerate(value):
+            width += self._char(ch)
+            if width > room:
+                return value[:cut] + "…"
+            if width + ellipsis <= room:
+                cut = index + 1
+        return value
 
     def rule(self) -> None:
         line = self._line()
@@ -148,39 +196,60 @@ class _Sheets:
             draw.line((MARGIN, y + LINE_HEIGHT // 2, WIDTH - MARGIN, y + LINE_HEIGHT // 2), fill=170, width=2)
 
     def text(self, text: str) -> None:
-        """Every line of `text`, wrapped at the sheet width; words keep their offsets in `text`."""
+        """Every line of `text`, wrapped at the sheet width (a word wider than a line is broken); words keep their
+        offsets in `text`. Stops at the last sheet."""
         limit = WIDTH - 2 * MARGIN
         pos = 0
         for raw in text.split("\n"):
-            spans = [m.span() for m in _WORD.finditer(raw)]
-            start = 0
-            while True:
-                line = self._line()
-                if line is None:
-                    return
-                if start >= len(spans):
-                    break
-                draw, words, _, y = line
-                first, end = spans[start][0], start + 1
-                while end < len(spans) and self._width(raw[first:spans[end][1]]) <= limit:
-                    end += 1
-                draw.text((MARGIN, y), raw[first:spans[end - 1][1]], font=self.font, fill=0)  # one call per line
-                for s, e in spans[start:end]:
-                    x0 = self._width(raw[first:s])
-                    x1 = min(x0 + self._width(raw[s:e]), limit)
-                    words.append((pos + s, pos + e, (MARGIN + x0, y, MARGIN + x1, y + LINE_HEIGHT - 6), raw[s:e]))
-                start = end
-                if start >= len(spans):
-                    break
+            row: list[tuple[int, int, float, float]] = []  # (start, end, left, right) in raw and on the line
+            x = 0.0
+            for start, end, width in self._pieces(raw, limit):
+                gap = self._width(raw[row[-1][1]:start]) if row else 0.0
+                if row and x + gap + width > limit:
+                    if not self._draw(raw, row, pos):
+                        return
+                    row, x, gap = [], 0.0, 0.0
+                row.append((start, end, x + gap, x + gap + width))
+                x += gap + width
+            if not self._draw(raw, row, pos):
+                return
             pos += len(raw) + 1
+
+    def _pieces(self, raw: str, limit: float):
+        """(start, end, width) of each word of `raw`, a word wider than `limit` in pieces that fit."""
+        for m in _WORD.finditer(raw):
+            start, width = m.start(), 0.0
+            for index in range(m.start(), m.end()):
+                advance = self._char(raw[index])
+                if width + advance > limit and index > start:
+                    yield start, index, width
+                    start, width = index, 0.0
+                width += advance
+            yield start, m.end(), width
+
+    def _draw(self, raw: str, row: list[tuple[int, int, float, float]], pos: int) -> bool:
+        """One line of words (`row`, offsets in `raw`, which starts at `pos` in the text); False when all sheets
+        are full."""
+        line = self._line()
+        if line is None:
+            return False
+        if row:
+            draw, words, _, y = line
+            draw.text((MARGIN, y), raw[row[0][0]:row[-1][1]], font=self.font, fill=0)  # one call per line
+            for start, end, left, right in row:
+                words.append((pos + start, pos + end, (MARGIN + left, y, MARGIN + right, y + LINE_HEIGHT - 6),
+                              raw[start:end]))
+        return True
+
+    def _char(self, ch: str) -> float:
+        advance = self._advance.get(ch)
+        if advance is None:
+            advance = self._advance[ch] = self.font.getlength(ch)
+        return advance
 
     def _width(self, text: str) -> float:
         """Width of `text` from each character's advance (the font's own measure costs ~50 µs a call)."""
-        advance = self._advance
-        for ch in text:
-            if ch not in advance:
-                advance[ch] = self.font.getlength(ch)
-        return sum(advance[ch] for ch in text)
+        return sum(self._char(ch) for ch in text)
 
     def done(self) -> tuple[PageImage, ...]:
         """The sheets, the last one cut below its text (a short e-mail is a short picture)."""
@@ -201,16 +270,6 @@ def _font() -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(_FONT_FILE, FONT_SIZE, layout_engine=ImageFont.Layout.BASIC)
     except OSError:  # no DejaVu: Pillow's own scalable font
         return ImageFont.load_default(size=FONT_SIZE)
-
-
-def _fit(value: str, font: ImageFont.FreeTypeFont, room: float) -> str:
-    """`value` on one line, cut with an ellipsis when it is wider than `room`."""
-    value = " ".join(value.split())
-    if font.getlength(value) <= room:
-        return value
-    while value and font.getlength(value + "…") > room:
-        value = value[:-1]
-    return value + "…"
 
 
 def _page_image(image: Image.Image, words: tuple, *, photo: bool = False) -> PageImage:

@@ -73,3 +73,25 @@ def test_a_long_text_pdf_renders_its_first_and_last_pages_only(tmp_path):
     doc = _read(path, tmp_path)
     shown = [p.page for p in doc.parts if p.kind == "pdf_page" and p.images]
     assert shown == [*range(1, 41), *range(42, 52)]  # page 41 of 51 is not rendered
+
+
+def test_an_email_to_200_recipients_is_drawn_within_the_readers_cpu_limit(tmp_path):
+    """What is drawn is bounded, whatever the header: the To line of 200 recipients wraps to MAX_FIELD_LINES
+    lines ending '… and N more' (cutting it to one line once cost 83 s of CPU, over the reader's 30 s limit)."""
+    from service.ingest.page_view import MAX_FIELD_LINES
+    from service.isolation import ParserPool
+
+    pool = ParserPool()
+    try:  # read by the isolated reader, under its own CPU limit (Settings.parse_cpu_s): a typed error past it
+        parsed = pool.parse(ROOT / "fixtures/corpus/msg/hh__200_recipients.msg",
+                            settings=Settings(data_dir=tmp_path / "data", ocr_workers=1, page_images=True))
+    finally:
+        pool.close()
+    body = next(p for p in parsed.unwrap().parts if p.kind == "email_body")
+    assert len(body.email.to) == 200
+    [image] = body.images
+    assert [label for label, *_ in image.fields] == ["From", *["To"] * MAX_FIELD_LINES, "Subject"]
+    drawn = " ".join(w[-1] for w in image.words)
+    assert "xmailuser1@xmailserver.test; xmailuser2@xmailserver.test" in drawn
+    more = int(drawn.split("… and ", 1)[1].split()[0])
+    assert 150 < more < 200 and f"xmailuser{200 - more}@" in drawn and f"xmailuser{201 - more}@" not in drawn
