@@ -56,6 +56,7 @@ _SIGNATURES = {
 }
 
 _lock = threading.Lock()
+_load_lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 _lib_tried = False
 _free: dict[tuple[str, int], list[Engine]] = {}
@@ -67,7 +68,14 @@ def _library() -> ctypes.CDLL | None:
     global _lib, _lib_tried
     if _lib_tried:
         return _lib
-    _lib_tried = True
+    with _load_lock:  # the first pages of a document may arrive on several OCR threads at once
+        if not _lib_tried:
+            _lib = _load()
+            _lib_tried = True
+    return _lib
+
+
+def _load() -> ctypes.CDLL | None:
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Debian's build uses OpenMP: read once, when libgomp loads
     try:
         lib = ctypes.CDLL(LIBRARY)
@@ -80,7 +88,6 @@ def _library() -> ctypes.CDLL | None:
     if not _single_threaded():
         log.warning("OpenMP was loaded before libtesseract without OMP_THREAD_LIMIT=1; OCR runs the tesseract CLI")
         return None
-    _lib = lib
     atexit.register(_release)
     return lib
 
