@@ -111,7 +111,8 @@ def test_real_checks_and_payout_conform_to_schema(api_schema, server: str) -> No
     listed = _get(api_schema, server, "/v1/checks", query={"verdict": text.json()["verdict"], "limit": 5})
     assert text.json()["id"] in [row["id"] for row in listed.json()["items"]]
     page = _get(api_schema, server, "/v1/checks/{report_id}/pages/{n}", path={"report_id": scan.json()["id"], "n": 1})
-    assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+    assert page.status_code == 200 and page.headers["content-type"] == ["image/jpeg"]  # a scan is a photo of paper
+    assert page.content.startswith(b"\xff\xd8\xff")
     payout = api_schema["/v1/payouts"]["POST"].Case(
         body=json.loads((DEV / "claims" / "dev-pay-01.json").read_text()), media_type="application/json"
     ).call_and_validate(base_url=server, headers=auth(REVIEWER), checks=CHECKS)
