@@ -59,6 +59,7 @@ def _register() -> None:
     from service.commands import (  # noqa: F401
         batch,
         check,
+        db,
         evaluate,
         inspect,
         payout,
