@@ -15,7 +15,6 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,9 +118,11 @@ class Compute:
                 out.append(ingest_task(str(files[name]), name, self._settings))
                 on_read(out[-1])
             return out
+        from distributed import as_completed
+
         futures = {self._client.submit(ingest_task, str(files[n]), n, self._settings, pure=False): n for n in names}
         results: dict[str, Located] = {}
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=self._client.loop):
             results[futures[future]] = future.result()
             on_read(results[futures[future]])
         return [results[n] for n in names]
