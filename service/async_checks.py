@@ -26,6 +26,7 @@ from service.store.jobs import Job, JobStore, LostLease, new_id
 log = logging.getLogger(__name__)
 #: This process, as a lease owner and in `ran_on`.
 REPLICA = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+CLOSE_WAIT_S = 10.0
 INTERNAL = ("internal_error",
             "The check failed inside poecheck; it was logged. Try again or send the files one by one.")
 
@@ -194,10 +195,12 @@ class JobWorker:
         self._wake.set()
 
     def close(self) -> None:
+        """Stop claiming; a job still running after a short wait is left to its lease (another replica, or
+        this one after a restart, takes it over)."""
         self._stop.set()
         self._wake.set()
         for thread in self._threads:
-            thread.join(timeout=self._settings.parse_timeout_s)
+            thread.join(timeout=CLOSE_WAIT_S)
         if self._compute is not None:
             self._compute.close()
 
