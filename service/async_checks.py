@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 REPLICA = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 CLOSE_WAIT_S = 10.0
 INTERNAL = ("internal_error",
-            "The check failed inside poecheck; it was logged. Try again or send the files one by one.")
+            "The check failed inside poecheck; it was logged. Try again or send the files one by one.", 500)
 
 
 def job_folder(settings: Settings, job_id: str) -> Path:
@@ -52,12 +52,24 @@ def enqueue(jobs: JobStore, settings: Settings, upload, claim: Claim, stated: fr
         upload.cleanup()
 
 
+async def finished(jobs: JobStore, job_id: str, *, poll_s: float = 0.2) -> Job:
+    """Wait (off the event loop's way) until the job is done or failed; what a synchronous check on a Dask
+    cluster does, so that its work runs on the cluster like an asynchronous one."""
+    import asyncio
+
+    from fastapi.concurrency import run_in_threadpool
+
+    while (job := await run_in_threadpool(jobs.get, job_id)).status not in ("done", "failed"):
+        await asyncio.sleep(poll_s)
+    return job
+
+
 @dataclass(frozen=True)
 class Located:
-    """A task's value or its error (code, message), and where it ran."""
+    """A task's value or its error (code, message, HTTP status), and where it ran."""
 
     value: Document | Report | None
-    error: tuple[str, str] | None
+    error: tuple[str, str, int] | None
     where: str
 
 
@@ -74,7 +86,7 @@ def _located(fn: Callable[[], Document | Report]) -> Located:
     try:
         return Located(fn(), None, _here())
     except PoecheckError as exc:
-        return Located(None, (exc.code, exc.message), _here())
+        return Located(None, (exc.code, exc.message, exc.http_status), _here())
     except Exception as exc:  # noqa: BLE001 - a bug: logged by type only (a message may quote a document)
         log.error("asynchronous check task failed: %s", type(exc).__name__)
         return Located(None, INTERNAL, _here())
@@ -232,7 +244,7 @@ class JobWorker:
         except Exception as exc:  # noqa: BLE001 - a bug: the job fails with internal_error, the replica goes on
             log.error("job %s failed: %s", job.id, type(exc).__name__)
             try:
-                self._jobs.fail(job.id, owner, code=INTERNAL[0], message=INTERNAL[1])
+                self._jobs.fail(job.id, owner, code=INTERNAL[0], message=INTERNAL[1], status=INTERNAL[2])
                 ended = True
             except Exception as again:  # noqa: BLE001 - lost or unreachable: another replica takes it up again
                 log.warning("job %s not marked failed: %s", job.id, type(again).__name__)
@@ -266,7 +278,7 @@ class JobWorker:
         where = sorted({r.where for r in results})
         failed = next((r for r in results if r.error is not None), None)
         if failed is not None:
-            self._jobs.fail(job.id, owner, code=failed.error[0], message=failed.error[1])
+            self._jobs.fail(job.id, owner, code=failed.error[0], message=failed.error[1], status=failed.error[2])
             return True
         docs = cap_text([r.value for r in results], max_chars=settings.check_text_chars)
         lease.renew(pages_total=sum(_top_pages(d) for d in docs), ran_on=", ".join(where))
@@ -274,7 +286,7 @@ class JobWorker:
         checked = self._compute.check(claim, docs, matches, stated)
         where = sorted({*where, checked.where})
         if checked.error is not None:
-            self._jobs.fail(job.id, owner, code=checked.error[0], message=checked.error[1])
+            self._jobs.fail(job.id, owner, code=checked.error[0], message=checked.error[1], status=checked.error[2])
             return True
         if lease.lost:
             raise LostLease(job.id)

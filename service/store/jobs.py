@@ -42,6 +42,7 @@ class JobRow(Base):
     report_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_status: Mapped[int | None] = mapped_column(Integer, nullable=True, doc="The HTTP status of the error.")
     lease_owner: Mapped[str | None] = mapped_column(String(120), nullable=True, doc="The replica running it.")
     lease_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -68,6 +69,7 @@ class Job:
     report_id: str | None
     error_code: str | None
     error_message: str | None
+    error_status: int | None
     attempts: int
     ran_on: str | None
     lease_owner: str | None
@@ -80,7 +82,7 @@ def _job(row: JobRow) -> Job:
                stated=None if row.stated is None else json.loads(row.stated), files=json.loads(row.files),
                files_done=row.files_done, pages_done=row.pages_done, pages_total=row.pages_total,
                report_id=row.report_id, error_code=row.error_code, error_message=row.error_message,
-               attempts=row.attempts, ran_on=row.ran_on, lease_owner=row.lease_owner,
+               error_status=row.error_status,                attempts=row.attempts, ran_on=row.ran_on, lease_owner=row.lease_owner,
                created_at=row.created_at, finished_at=row.finished_at)
 
 
@@ -134,7 +136,7 @@ class JobStore:
                     row = session.get(JobRow, job_id, populate_existing=True)
                     if row.attempts > MAX_ATTEMPTS:
                         row.status, row.finished_at, row.lease_owner, row.lease_until = "failed", now, None, None
-                        row.error_code = "job_abandoned"
+                        row.error_code, row.error_status = "job_abandoned", 500
                         row.error_message = (f"The check stopped {MAX_ATTEMPTS} times with the server running "
                                              "it; send the files again or fewer at once.")
                         continue
@@ -174,11 +176,12 @@ class JobStore:
             if done.rowcount != 1:
                 raise LostLease(job_id)  # rolls back the report and the fingerprints
 
-    def fail(self, job_id: str, owner: str, *, code: str, message: str) -> None:
+    def fail(self, job_id: str, owner: str, *, code: str, message: str, status: int) -> None:
         """Mark the job failed with a typed error (LostLease when another replica holds it)."""
         with self._sessions.begin() as session:
             done = session.execute(update(JobRow).where(*self._held(job_id, owner)).values(
-                status="failed", error_code=code, error_message=message, finished_at=_now(), lease_until=None))
+                status="failed", error_code=code, error_message=message, error_status=status, finished_at=_now(),
+                lease_until=None))
             if done.rowcount != 1:
                 raise LostLease(job_id)
 

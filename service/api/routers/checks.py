@@ -18,10 +18,10 @@ from service.api.jobs import process_check
 from service.api.review_view import csv_lines, summaries
 from service.api.schemas import CheckOut, CheckPage, ErrorOut, JobOut
 from service.api.uploads import read_upload
-from service.async_checks import enqueue
+from service.async_checks import enqueue, finished
 from service.auth import Principal
 from service.claims import parse_claim, parse_stated
-from service.errors import NotFound, PartnerMismatch
+from service.errors import NotFound, PartnerMismatch, PoecheckError
 from service.ingest.detect import ACCEPTED
 from service.store.decisions import Sort
 from service.store.page_images import image_file
@@ -112,9 +112,25 @@ async def create_check(request: Request, principal: Caller,
         st.worker.notify()
         return JSONResponse(JobOut.of(queued_job).model_dump(mode="json"), status_code=202,
                             headers={"Location": f"/v1/jobs/{queued_job.id}"})
+    if st.settings.dask_scheduler:  # on a cluster: a job the request waits for, read and checked by the workers
+        return await _check_on_cluster(st, upload, claim, stated, (ticket, admitted), principal)
     job = partial(process_check, claim, upload, settings=st.settings, store=st.store, reuse=st.reuse,
                   owner_partner_id=claim.partner.partner_id, stated=stated)
     stored = await st.runner.run((ticket, admitted), job, on_cancel=upload.cleanup)
+    return CheckOut.of(stored, reviewer=principal.is_reviewer)
+
+
+async def _check_on_cluster(st, upload, claim: Claim, stated, tickets, principal: Principal) -> CheckOut:
+    try:
+        queued_job = await run_in_threadpool(enqueue, st.jobs, st.settings, upload, claim, stated)
+        st.worker.notify()
+        job = await finished(st.jobs, queued_job.id)
+    finally:
+        for ticket in tickets:
+            ticket.release()
+    if job.status == "failed":
+        raise PoecheckError(job.error_message or "", code=job.error_code, http_status=job.error_status or 500)
+    stored = await run_in_threadpool(st.store.get, job.report_id)
     return CheckOut.of(stored, reviewer=principal.is_reviewer)
 
 

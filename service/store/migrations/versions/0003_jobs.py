@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("report_id", sa.String(length=32), nullable=True),
         sa.Column("error_code", sa.String(length=64), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
+        sa.Column("error_status", sa.Integer(), nullable=True),
         sa.Column("lease_owner", sa.String(length=120), nullable=True),
         sa.Column("lease_until", sa.DateTime(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
