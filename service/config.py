@@ -76,9 +76,9 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(default=30.0, ge=2, description="A running asynchronous check is taken over by "
                                "another replica when its replica has not renewed it for this long (died).")
     job_poll_s: float = Field(default=1.0, gt=0, description="How often an idle replica looks for queued checks.")
-    dask_scheduler: str | None = Field(default=None, description="tcp://host:port of a Dask scheduler: "
-                                       "asynchronous checks are read and checked on its workers (one task per "
-                                       "file, as batch does) instead of this replica's threads.")
+    dask_scheduler: str | None = Field(default=None, description="tcp://host:port of a Dask scheduler: checks "
+                                       "are read and checked on its workers (one task per file, as batch does) "
+                                       "instead of this replica's threads; a synchronous check waits for its job.")
     page_images: bool = Field(default=True, description="Keep a downscaled PNG of each OCR'd page with its report.")
     session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a web page login.")
     secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (set it "
