@@ -52,14 +52,21 @@ def enqueue(jobs: JobStore, settings: Settings, upload, claim: Claim, stated: fr
         upload.cleanup()
 
 
-async def finished(jobs: JobStore, job_id: str, *, poll_s: float = 0.2) -> Job:
+async def finished(jobs: JobStore, job_id: str, *, within_s: float, poll_s: float = 0.2) -> Job:
     """Wait (off the event loop's way) until the job is done or failed; what a synchronous check on a Dask
-    cluster does, so that its work runs on the cluster like an asynchronous one."""
+    cluster does, so that its work runs on the cluster like an asynchronous one. After `within_s`, ServiceBusy
+    (503) names the job, which goes on and can be followed."""
     import asyncio
 
     from fastapi.concurrency import run_in_threadpool
 
+    from service.errors import ServiceBusy
+
+    deadline = asyncio.get_running_loop().time() + within_s
     while (job := await run_in_threadpool(jobs.get, job_id)).status not in ("done", "failed"):
+        if asyncio.get_running_loop().time() > deadline:
+            raise ServiceBusy(f"The check is still queued or running; follow it at /v1/jobs/{job_id}.",
+                              retry_after=15)
         await asyncio.sleep(poll_s)
     return job
 
@@ -217,6 +224,7 @@ class JobWorker:
             self._compute.close()
 
     def _loop(self, owner: str) -> None:
+        # the API's worker-thread priority; imported here because service.api imports this module
         from service.api.jobs import _lower_priority
 
         _lower_priority()

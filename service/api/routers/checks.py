@@ -124,7 +124,9 @@ async def _check_on_cluster(st, upload, claim: Claim, stated, tickets, principal
     try:
         queued_job = await run_in_threadpool(enqueue, st.jobs, st.settings, upload, claim, stated)
         st.worker.notify()
-        job = await finished(st.jobs, queued_job.id)
+        settings = st.settings  # as long as reading every file and the checks may take, and a take-over
+        job = await finished(st.jobs, queued_job.id, within_s=settings.parse_timeout_s * len(queued_job.files)
+                             + settings.checks_timeout_s + 2 * settings.job_lease_s)
     finally:
         for ticket in tickets:
             ticket.release()
