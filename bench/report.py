@@ -82,7 +82,8 @@ def _rows(b: dict) -> list[tuple[str, str, str, str, str]]:
         for key, label in (("dask_1_worker", "1 Dask worker"), ("dask_2_workers", "2 Dask workers")):
             r = so[key]
             rows.append((f"Async 1-page scans through 1 replica, {label}", f"{_n(r['jobs_per_s'])} checks/s",
-                         f"{r['done']}/{r['jobs']} done in {_n(r['wall_s'])} s",
+                         (f"{r['done']}/{r['jobs']} done in {_n(r['wall_s'])} s (run {so.get('started', '?')}, "
+                          f"load {so.get('load_average_1min', '?')})"),
                          f"{so['async_scans_ratio_2_vs_1']:.2f}× vs 1" if key == "dask_2_workers" else "", ""))
         for key, label in (("replicas_1", "1 API replica"), ("replicas_2", "2 API replicas")):
             r = so[key]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.inputs import Inputs
@@ -98,7 +100,8 @@ def run(inputs: Inputs) -> dict[str, object]:
     from service.store.migrate import upgrade
 
     profile = inputs.profile
-    out: dict[str, object] = {}
+    out: dict[str, object] = {"started": datetime.now(UTC).isoformat(timespec="seconds"),
+                              "load_average_1min": round(os.getloadavg()[0], 2)}
     jobs = profile.http_ocr_requests
     out["dask_1_worker"] = async_scans(inputs, workers=1, jobs=jobs)
     out["dask_2_workers"] = async_scans(inputs, workers=2, jobs=jobs)
