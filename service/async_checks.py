@@ -71,6 +71,16 @@ async def finished(jobs: JobStore, job_id: str, *, within_s: float, poll_s: floa
     return job
 
 
+def purge_job_folders(jobs: JobStore, settings: Settings) -> int:
+    """Remove the files of jobs that ended (a job abandoned after MAX_ATTEMPTS leaves them); returns how many."""
+    root = settings.files_dir / "jobs"
+    folders = [f.name for f in root.iterdir() if f.is_dir()] if root.is_dir() else []
+    ended = jobs.ended(folders) if folders else set()
+    for job_id in ended:
+        shutil.rmtree(root / job_id, ignore_errors=True)
+    return len(ended)
+
+
 @dataclass(frozen=True)
 class Located:
     """A task's value or its error (code, message, HTTP status), and where it ran."""
@@ -202,6 +212,7 @@ class JobWorker:
         self._compute: Compute | None = None
 
     def start(self) -> None:
+        purge_job_folders(self._jobs, self._settings)
         if self._settings.job_workers and not self._threads:
             self._compute = Compute(self._settings)
             for n in range(self._settings.job_workers):

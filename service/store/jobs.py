@@ -186,5 +186,13 @@ class JobStore:
                 raise LostLease(job_id)
 
 
+    def ended(self, job_ids: list[str]) -> set[str]:
+        """Those of `job_ids` that are done or failed, or unknown (their files are no longer needed)."""
+        with self._sessions() as session:
+            live = set(session.scalars(select(JobRow.id).where(JobRow.id.in_(job_ids),
+                                                               JobRow.status.in_(("queued", "running")))))
+        return set(job_ids) - live
+
+
 def new_id() -> str:
     return uuid.uuid4().hex

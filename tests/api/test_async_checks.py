@@ -24,7 +24,7 @@ def settings(settings):
 
 @pytest.mark.parametrize("how", [pytest.param({"params": {"async": "true"}}, id="query"),
                                  pytest.param({"headers": {"Prefer": "respond-async"}}, id="prefer")])
-def test_async_check_gives_the_synchronous_report(client, how):
+def test_async_check_gives_the_synchronous_report(client, settings, how):
     claim, files = dev_case("dev-001")
     sync = client.post("/v1/checks", headers=auth(REVIEWER), files=multipart(claim, files))
     assert sync.status_code == 201, sync.text
@@ -37,6 +37,7 @@ def test_async_check_gives_the_synchronous_report(client, how):
     assert (job["files_done"], job["files_total"]) == (1, 1) and job["pages_done"] == job["pages_total"] >= 1
     report = client.get(f"/v1/checks/{job['report_id']}", headers=auth(REVIEWER)).json()
     assert comparable(report) == comparable(sync.json())
+    assert not (settings.files_dir / "jobs" / job["id"]).exists()  # the job's files go once it is done
 
 
 def test_a_partner_reads_only_its_own_jobs_and_errors_are_typed(client):

@@ -81,3 +81,4 @@ def test_a_job_that_keeps_killing_its_replica_fails(db):
     assert jobs.claim("replica-last", lease_s=30) is None
     failed = jobs.get(job_id)
     assert failed.status == "failed" and failed.error_code == "job_abandoned"
+    assert jobs.ended([job_id, _submit(jobs), "0" * 32]) == {job_id, "0" * 32}  # its files may go
