@@ -8,6 +8,7 @@ for the checks, as `poecheck batch` does.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from models import Claim, Document, Report
 from service.config import Settings
-from service.errors import PoecheckError
+from service.errors import PoecheckError, ServiceBusy
 from service.store.jobs import Job, JobStore, LostLease, new_id
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,7 @@ async def finished(jobs: JobStore, job_id: str, *, within_s: float, poll_s: floa
     """Wait (off the event loop's way) until the job is done or failed; what a synchronous check on a Dask
     cluster does, so that its work runs on the cluster like an asynchronous one. After `within_s`, ServiceBusy
     (503) names the job, which goes on and can be followed."""
-    import asyncio
-
-    from fastapi.concurrency import run_in_threadpool
-
-    from service.errors import ServiceBusy
+    from fastapi.concurrency import run_in_threadpool  # the API's; this module also runs on Dask workers
 
     deadline = asyncio.get_running_loop().time() + within_s
     while (job := await run_in_threadpool(jobs.get, job_id)).status not in ("done", "failed"):
