@@ -199,8 +199,10 @@ class _Lease:
 class JobWorker:
     """`job_workers` threads of one replica, each claiming and running one job at a time."""
 
-    def __init__(self, settings: Settings, jobs: JobStore, reuse) -> None:
+    def __init__(self, settings: Settings, jobs: JobStore, reuse, *,
+                 thread_init: Callable[[], None] = lambda: None) -> None:
         self._settings = settings
+        self._thread_init = thread_init  # e.g. the API's lower CPU priority for check threads
         self._jobs = jobs
         self._reuse = reuse
         self._stop = threading.Event()
@@ -232,10 +234,7 @@ class JobWorker:
             self._compute.close()
 
     def _loop(self, owner: str) -> None:
-        # the API's worker-thread priority; imported here because service.api imports this module
-        from service.api.jobs import _lower_priority
-
-        _lower_priority()
+        self._thread_init()
         while not self._stop.is_set():
             try:
                 job = self._jobs.claim(owner, lease_s=self._settings.job_lease_s)

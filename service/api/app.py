@@ -14,7 +14,7 @@ from service.api import errors
 from service.api.body_timeout import BodyTimeout
 from service.api.browser import BrowserGuard
 from service.api.deps import AppState
-from service.api.jobs import CheckRunner, ReuseHook
+from service.api.jobs import CheckRunner, ReuseHook, _lower_priority
 from service.api.routers import checks, decisions, health, jobs, pages, payouts, review_pages
 from service.async_checks import JobWorker
 from service.auth import KeyRing
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     db = session_factory(settings)  # the one session factory of the stores; an outdated schema stops the start
     reuse = ReuseHook(settings)
     job_store = JobStore(db)
-    worker = JobWorker(settings, job_store, reuse)
+    worker = JobWorker(settings, job_store, reuse, thread_init=_lower_priority)  # as the check threads
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
