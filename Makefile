@@ -1,10 +1,11 @@
-# Quick start: `make run` (set up + serve on embedded defaults), `make test` (set up + every test).
+# Quick start: `make run` (set up, migrate the embedded store, serve on embedded defaults), `make test` (set up + every test).
 .PHONY: setup run test bench lint fuzz load
 
 setup:
 	bash scripts/setup.sh
 
 run: setup
+	.venv/bin/poecheck db upgrade
 	.venv/bin/poecheck serve
 
 test: setup

@@ -85,6 +85,18 @@ def _rows(b: dict) -> list[tuple[str, str, str, str, str]]:
                      (f"{reuse['found']}/{reuse['planted_duplicates']} copies found, {reuse['false_matches']} false; "
                       f"save {_n(reuse['store']['save_s'])} s, load {_n(reuse['store']['load_s'])} s"),
                      "", f"≤ {batch['reuse_target_s']} s"))
+    if so := b.get("scaleout_bench"):
+        for key, label in (("dask_1_worker", "1 Dask worker"), ("dask_2_workers", "2 Dask workers")):
+            r = so[key]
+            rows.append((f"Async 1-page scans through 1 replica, {label}", f"{_n(r['jobs_per_s'])} checks/s",
+                         (f"{r['done']}/{r['jobs']} done in {_n(r['wall_s'])} s (run {so.get('started', '?')}, "
+                          f"load {so.get('load_average_1min', '?')})"),
+                         f"{so['async_scans_ratio_2_vs_1']:.2f}× vs 1" if key == "dask_2_workers" else "", ""))
+        for key, label in (("replicas_1", "1 API replica"), ("replicas_2", "2 API replicas")):
+            r = so[key]
+            rows.append((f"Sync 1-page text PDFs, {label} on PostgreSQL", f"{_n(r['requests_per_s'])} req/s",
+                         f"{r['ok']}/{r['requests']} ok, 4 clients per replica",
+                         f"{so['replicas_ratio_2_vs_1']:.2f}× vs 1" if key == "replicas_2" else "", ""))
     if pay := b.get("payout_bench"):
         rows.append((f"Payout, {pay['rows']:,}-row usage CSV", f"{pay['rows_per_s']:,} rows/s",
                      f"peak RSS {_n(pay['peak_mb'])} MB", "", f"≥ {pay['target_rows_per_s']:,} rows/s, < {pay['target_peak_mb']} MB"))
@@ -111,6 +123,9 @@ NOTES = (
     ("Service: each request is a full check (upload, isolated read, checks, report stored); a scan also keeps "
     "its page image and reads word boxes for the quoted evidence. Clients run on the same 2 cores."),
     "Batch: local wall times include starting the worker processes; the Dask figure excludes the cluster's start.",
+    ("Scale-out: the Dask workers, the replicas, PostgreSQL and the clients all share the same cores, so a "
+     "second worker or replica can add throughput only where one left a core idle; on more machines each adds "
+     "its own cores."),
 )
 
 

@@ -44,11 +44,11 @@ def multipart(claim: Path, file: Path) -> tuple[bytes, str]:
 class Server:
     """`poecheck serve` on a free port with a data folder of its own; stopped (and reaped) on exit."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **extra_env: str) -> None:
         self.port = _free_port()
         env = {**os.environ, "OMP_THREAD_LIMIT": "1", "POECHECK_DATA_DIR": str(data_dir),
                "POECHECK_API_KEYS": f"{KEY}:reviewer",
-               "POECHECK_CHECKS_PER_KEY": "1000"}  # the benchmark's clients share one key
+               "POECHECK_CHECKS_PER_KEY": "1000", **extra_env}  # the benchmark's clients share one key
         cmd = [str(Path(sys.executable).with_name("poecheck")), "serve", "--port", str(self.port)]
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

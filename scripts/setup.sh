@@ -8,6 +8,8 @@ command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr tesseract-ocr-e
 # orientation detection (tesseract --psm 0) for rotated scans needs osd.traineddata
 tesseract --list-langs 2>/dev/null | grep -qx osd || need_apt+=(tesseract-ocr-osd)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# the store tests also run on a PostgreSQL server they start themselves (initdb, pg_ctl, postgres)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing ${need_apt[*]}; run as root or install them with apt-get" >&2

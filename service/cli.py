@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from service.commands import batch, check, evaluate, inspect, payout, serve  # noqa: F401  (they register)
+from service.commands import batch, check, db, evaluate, inspect, payout, serve  # noqa: F401  (they register)
 from service.commands.app import app
 from service.errors import PoecheckError, RulesInvalid
 

@@ -22,7 +22,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir.")
     trust_roots: Path | None = Field(default=None, description="Folder of PEM/DER root certificates, or 'system' "
                                      "for the operating system's certificate bundle.")
-    keep_uploads: bool = Field(default=False, description="Keep uploaded files in data_dir/uploads.")
+    shared_dir: Path | None = Field(default=None, description="Folder the replicas of a deployment share (e.g. "
+                                    "an NFS mount) for page images, kept uploads and the files of asynchronous "
+                                    "checks; default data_dir.")
+    keep_uploads: bool = Field(default=False, description="Keep uploaded files in <shared_dir>/uploads.")
     upload_retention_days: int = Field(default=30, ge=1)
     ocr_timeout_s: float = Field(default=30.0, gt=0, description="Per-page OCR timeout.")
     ocr_dpi: int = Field(default=300, ge=72, le=600)
@@ -67,11 +70,24 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Size of a request's headers.")
     log_repeats_per_minute: int = Field(default=10, ge=1, description="Times the same log line is written "
                                         "per minute; further repeats are counted, not written.")
+    job_workers: int = Field(default=1, ge=0, description="Asynchronous checks this replica runs at once (0: it "
+                             "only accepts them, other replicas run them).")
+    job_lease_s: float = Field(default=30.0, ge=2, description="A running asynchronous check is taken over by "
+                               "another replica when its replica has not renewed it for this long (died).")
+    job_poll_s: float = Field(default=1.0, gt=0, description="How often an idle replica looks for queued checks.")
+    dask_scheduler: str | None = Field(default=None, description="tcp://host:port of a Dask scheduler: checks "
+                                       "are read and checked on its workers (one task per file, as batch does) "
+                                       "instead of this replica's threads; a synchronous check waits for its job.")
     page_images: bool = Field(default=True, description="Keep with each report an image of every page a finding "
                               "quotes or that shows a handwritten mark (made by the isolated reader).")
     session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a web page login.")
     secure_cookies: bool = Field(default=False, description="Send the session cookie over HTTPS only (set it "
                                  "when a TLS proxy is in front).")
+
+    @property
+    def files_dir(self) -> Path:
+        """Where page images, kept uploads and asynchronous checks' files go (shared by replicas)."""
+        return self.shared_dir or self.data_dir
 
     @property
     def db_url(self) -> str:

@@ -17,6 +17,7 @@ def make_private(settings: Settings) -> None:
     os.chmod(folder, 0o700)
     for path in folder.glob("poecheck.db*"):
         os.chmod(path, 0o600)
-    for name in ("pages", "uploads", "tmp"):
-        if (folder / name).is_dir():
-            os.chmod(folder / name, 0o700)
+    for name in ("pages", "uploads", "jobs", "tmp"):
+        for root in {folder, settings.files_dir}:
+            if (root / name).is_dir():
+                os.chmod(root / name, 0o700)

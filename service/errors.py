@@ -244,3 +244,10 @@ class InvalidOutput(PoecheckError):
     """The output folder of a batch cannot be used (a file, not writable); checked before any work."""
 
     code = "invalid_output"
+
+
+class SchemaOutdated(PoecheckError):
+    """The database schema is not the one this version needs: `poecheck db upgrade` migrates it."""
+
+    code = "schema_outdated"
+    http_status = 503

@@ -14,15 +14,18 @@ from service.api import errors
 from service.api.body_timeout import BodyTimeout
 from service.api.browser import BrowserGuard
 from service.api.deps import AppState
-from service.api.jobs import CheckRunner, ReuseHook, purge_uploads
-from service.api.routers import checks, decisions, health, pages, payouts, review_pages
-from service.api.sessions import SessionStore
+from service.api.jobs import CheckRunner, ReuseHook, _lower_priority
+from service.api.routers import checks, decisions, health, jobs, pages, payouts, review_pages
+from service.async_checks import JobWorker
 from service.auth import KeyRing
 from service.config import Settings
 from service.decisions import reason_codes
-from service.store.db import session_factory
 from service.store.decisions import DecisionStore
+from service.store.jobs import JobStore
 from service.store.reports import ReportStore
+from service.store.sessions import session_factory
+from service.store.uploads import purge_uploads
+from service.store.web_sessions import WebSessionStore
 from service.trust import load_trust_roots
 
 log = logging.getLogger(__name__)
@@ -30,7 +33,7 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app for `settings` (default: from the environment); the schema is created on start."""
+    """The app for `settings` (default: from the environment); the database schema is checked on start."""
     settings = settings or Settings()
     trust = load_trust_roots(settings.trust_roots)  # a bad trust-roots folder stops the start, not each signed PDF
     if trust.anchors:
@@ -43,11 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if not len(keys):
         log.warning("no API keys configured: every request will get 401 (see README, 'Running the service')")
     runner = CheckRunner(settings)
+    db = session_factory(settings)  # the one session factory of the stores; an outdated schema stops the start
+    reuse = ReuseHook(settings)
+    job_store = JobStore(db)
+    worker = JobWorker(settings, job_store, reuse, thread_init=_lower_priority)  # as the check threads
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         purge_uploads(settings)
+        worker.start()
         yield
+        worker.close()
         runner.close()
 
     app = FastAPI(
@@ -58,14 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "what to fix, and the payout ledger. Authenticate with `Authorization: Bearer <key>`.",
         lifespan=lifespan,
     )
-    db = session_factory(settings)
     app.state.poe = AppState(settings=settings, keys=keys, store=ReportStore(db),
-                             runner=runner, reuse=ReuseHook(settings),
-                             sessions=SessionStore(settings.session_hours * 3600), decisions=DecisionStore(db))
+                             runner=runner, reuse=reuse, jobs=job_store, worker=worker,
+                             sessions=WebSessionStore(db, lifetime_s=settings.session_hours * 3600),
+                             decisions=DecisionStore(db))
     errors.install(app)
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_s)
     app.add_middleware(BrowserGuard)
-    for module in (checks, decisions, payouts, health, pages, review_pages):
+    for module in (checks, jobs, decisions, payouts, health, pages, review_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.openapi = lambda: _openapi(app)

@@ -7,12 +7,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.api.jobs import CheckRunner, ReuseHook
-from service.api.sessions import COOKIE, SessionStore
+from service.api.sessions import COOKIE
+from service.async_checks import JobWorker
 from service.auth import KeyRing, Principal
 from service.config import Settings
 from service.errors import Unauthorized
 from service.store.decisions import DecisionStore
+from service.store.jobs import JobStore
 from service.store.reports import ReportStore
+from service.store.web_sessions import WebSessionStore
 
 
 @dataclass
@@ -24,8 +27,10 @@ class AppState:
     store: ReportStore
     runner: CheckRunner
     reuse: ReuseHook
-    sessions: SessionStore
+    sessions: WebSessionStore
     decisions: DecisionStore
+    jobs: JobStore
+    worker: JobWorker
 
 
 def state(request: Request) -> AppState:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +22,7 @@ from service.config import Settings
 from service.errors import ServiceBusy, TooManyChecks
 from service.reading import start_reader
 from service.store.reports import ReportStore, StoredReport
+from service.store.uploads import keep_uploads
 
 if TYPE_CHECKING:  # the checks load only when a check runs
     from checks.base import ReuseMatch
@@ -164,26 +163,3 @@ def process_check(claim: Claim, upload: Upload, *, settings: Settings, store: Re
         return stored
     finally:
         upload.cleanup()
-
-
-def keep_uploads(settings: Settings, report_id: str, upload: Upload) -> None:
-    """Move the uploaded files to data_dir/uploads/<report id>/ and drop folders past the retention period."""
-    dest = settings.data_dir / "uploads" / report_id
-    dest.mkdir(parents=True, exist_ok=True)
-    for name, path in upload.files.items():
-        shutil.move(str(path), dest / name)
-    purge_uploads(settings)
-
-
-def purge_uploads(settings: Settings, *, now: float | None = None) -> int:
-    """Delete kept uploads older than upload_retention_days; returns how many folders went."""
-    root = settings.data_dir / "uploads"
-    if not root.is_dir():
-        return 0
-    cutoff = (now or time.time()) - settings.upload_retention_days * 86400
-    removed = 0
-    for folder in root.iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed

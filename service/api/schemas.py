@@ -67,3 +67,28 @@ class CheckPage(BaseModel):
     total: int = Field(description="Reports matching the filters.")
     limit: int
     offset: int
+
+
+class JobOut(BaseModel):
+    """An asynchronous check (POST /v1/checks?async=true): its state, progress and, when done, its report."""
+
+    id: str = Field(description="Job id: GET /v1/jobs/{id}.")
+    status: str = Field(description="queued, running, done or failed.")
+    files_done: int = Field(description="Files read so far.")
+    files_total: int = Field(description="Files of the check.")
+    pages_done: int = Field(description="Pages of the files read so far.")
+    pages_total: int | None = Field(default=None, description="Pages of all the files, known once every file "
+                                    "is read.")
+    report_id: str | None = Field(default=None, description="The report when done: GET /v1/checks/{report_id}.")
+    error: ErrorOut | None = Field(default=None, description="Why it failed (the codes of a synchronous check).")
+    created_at: datetime
+    finished_at: datetime | None = None
+
+    @classmethod
+    def of(cls, job) -> JobOut:
+        """From a service.store.jobs.Job."""
+        return cls(id=job.id, status=job.status, files_done=job.files_done, files_total=len(job.files),
+                   pages_done=job.pages_done, pages_total=job.pages_total, report_id=job.report_id,
+                   error=ErrorOut(code=job.error_code, message=job.error_message or "") if job.error_code else None,
+                   created_at=job.created_at.replace(tzinfo=UTC),
+                   finished_at=job.finished_at.replace(tzinfo=UTC) if job.finished_at else None)

@@ -16,8 +16,10 @@ def serve(
     from service.api.server import run
     from service.auth import ensure_dev_keys
     from service.config import Settings
+    from service.store.sessions import session_factory
 
     settings = Settings()
+    session_factory(settings)  # an outdated schema stops the start with one line (run `poecheck db upgrade`)
     created = ensure_dev_keys(settings)
     if created is not None:
         typer.echo(f"poecheck: no API keys were configured; wrote a reviewer and a demo partner key to {created}")

@@ -22,9 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import Report
-from service.store.db import Base, session_factory
+from service.store.db import Base
 from service.store.fingerprints import replace_fingerprints
 from service.store.reports import ReportRow, report_row
+from service.store.sessions import session_factory
 
 #: An error row with this code (a bug or a crashed worker, not the input) is retried by the next run.
 RETRY_CODE = "internal_error"

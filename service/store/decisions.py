@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
-from sqlalchemy import DDL, DateTime, ForeignKey, Integer, String, Text, case, event, func, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, case, func, select
 from sqlalchemy.orm import Mapped, aliased, mapped_column, sessionmaker
 
 from models.decision import Decision, Override
@@ -18,7 +18,7 @@ SORTS: tuple[Sort, ...] = get_args(Sort)
 
 
 class DecisionRow(Base):
-    """One decision; rows are only ever inserted (SQLite refuses UPDATE and DELETE with a trigger)."""
+    """One decision; rows are only ever inserted (a trigger refuses UPDATE and DELETE, see the migrations)."""
 
     __tablename__ = "decisions"
 
@@ -32,12 +32,6 @@ class DecisionRow(Base):
     note: Mapped[str] = mapped_column(Text)
     overrides: Mapped[str] = mapped_column(Text, doc="JSON list of models.decision.Override.")
     verdict: Mapped[str] = mapped_column(String(20), doc="The report's verdict when the decision was made.")
-
-
-for _op in ("UPDATE", "DELETE"):
-    event.listen(DecisionRow.__table__, "after_create", DDL(
-        f"CREATE TRIGGER decisions_no_{_op.lower()} BEFORE {_op} ON decisions "
-        "BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END").execute_if(dialect="sqlite"))
 
 
 def to_decision(row: DecisionRow) -> Decision:

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from checks.scoring import rules_version
 from service.fingerprinting import SCHEME, Fingerprint
-from service.store.db import Base, session_factory
+from service.store.db import Base
+from service.store.sessions import session_factory
 
 
 class FingerprintRow(Base):

@@ -33,7 +33,7 @@ def report_dir(settings: Settings, report_id: str) -> Path:
     """Folder of a report's page images."""
     if not _REPORT_ID.match(report_id):
         raise ValueError("bad report id")
-    return settings.data_dir / "pages" / report_id
+    return settings.files_dir / "pages" / report_id
 
 
 def save_page_images(settings: Settings, report_id: str, docs: Sequence[Document], report: Report) -> int:

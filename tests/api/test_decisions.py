@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 from apihelp import PARTNER_A, PARTNER_B, REVIEWER, auth
+from pgserver import on_database
 from sqlalchemy import text
 
 from models import CheckResult, Report
 from service.decisions import reason_codes
 from service.errors import RulesInvalid
-from service.store.db import session_factory
 from service.store.reports import ReportStore
+from service.store.sessions import session_factory
 
 A_ID, B_ID = "8616805", "1111111"  # the partner ids of PARTNER_A and PARTNER_B (apihelp.KEYS)
 CHECKS = {"dates": "fail", "party_names": "pass", "customer_acknowledgement": "warn"}
@@ -27,6 +28,12 @@ def _report(partner: str, claim_id: str, verdict: str, day: int) -> Report:
         checks=[CheckResult(id=c, status=s, blocking=c == "dates", message="m") for c, s in CHECKS.items()],
         created_at=datetime(2025, 5, day, 12, tzinfo=UTC),
     )
+
+
+@pytest.fixture
+def settings(settings, database_url):
+    """The API and its store on the embedded SQLite and on PostgreSQL."""
+    return on_database(settings, database_url)
 
 
 @pytest.fixture

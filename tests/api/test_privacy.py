@@ -238,18 +238,21 @@ def test_a_partner_never_sees_another_partners_report_on_any_route(run, how):
     assert len(a_quotes) > 5
     paths = _get_routes(run.client.app)
     assert {"/v1/checks", "/v1/checks/{report_id}", "/v1/checks/{report_id}/pages/{n}", "/queue",
-            "/reports/{report_id}"} <= set(paths)
-    assert {p for path in paths for p in re.findall(r"{(\w+)}", path)} <= {"report_id", "n"}  # new params: extend
+            "/reports/{report_id}", "/v1/jobs/{job_id}"} <= set(paths)
+    assert {p for path in paths for p in re.findall(r"{(\w+)}", path)} <= {"report_id", "n", "job_id"}  # extend
+    sub = run.sent["a_text"]
+    a_job = run.client.post("/v1/checks?async=true", headers=auth(sub.key), files=sub.parts()).json()["id"]
     other = _as_partner_b(run.client, how)
     for path in paths:
-        url = path.format(report_id=a_id, n=1) + LIST_QUERY
+        url = path.format(report_id=a_id, n=1, job_id=a_job) + LIST_QUERY
         r = other.get(url, follow_redirects=True)
         assert r.status_code < 500, url
-        if "{report_id}" in path:
+        if "{report_id}" in path or "{job_id}" in path:
             assert r.status_code in (403, 404), url
             mine = run.client.get(url, headers=auth(PARTNER_A))  # the owner gets it: the route is live
             assert mine.status_code == 200, url
-            assert mine.content[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0") or any(x in mine.text for x in a_data), url
+            assert (mine.content[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0") or any(x in mine.text for x in a_data)
+                    or mine.json().get("id") == a_job), url
         else:
             assert a_id not in r.text and run.id("a_text") not in r.text, url
         assert [x for x in a_data if x in r.text] == [], url

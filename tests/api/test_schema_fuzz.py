@@ -36,6 +36,7 @@ OPERATIONS = [
     ("GET", "/v1/checks/{report_id}/decisions"),
     ("GET", "/v1/stats/agreement"),
     ("POST", "/v1/payouts"),
+    ("GET", "/v1/jobs/{job_id}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
 ]
@@ -118,6 +119,13 @@ def test_real_checks_and_payout_conform_to_schema(api_schema, server: str) -> No
     ).call_and_validate(base_url=server, headers=auth(REVIEWER), checks=CHECKS)
     assert payout.status_code == 200, payout.text
     assert _get(api_schema, server, "/readyz").json()["status"] == "ready"
+    claim, files = dev_case("dev-001")
+    queued = api_schema["/v1/checks"]["POST"].Case(
+        body={"claim": claim.decode(), "files": [p.read_bytes() for p in files]}, media_type="multipart/form-data",
+        query={"async": "true"}).call_and_validate(base_url=server, headers=auth(REVIEWER), checks=CHECKS, timeout=120)
+    assert queued.status_code == 202, queued.text
+    job = _get(api_schema, server, "/v1/jobs/{job_id}", path={"job_id": queued.json()["id"]})
+    assert job.status_code == 200 and job.json()["files_total"] == 1
 
 
 # Regressions of what the schema fuzzing found (in-process TestClient, no server needed).

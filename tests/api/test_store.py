@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from pgserver import on_database
 
 from models import CheckResult, Report
-from service.store.db import session_factory
 from service.store.reports import ReportFilter, ReportStore
+from service.store.sessions import session_factory
 
 
 def _report(partner: str, verdict: str, day: int) -> Report:
@@ -17,6 +18,12 @@ def _report(partner: str, verdict: str, day: int) -> Report:
         checks=[CheckResult(id="dates", status="pass", blocking=True, message="ok")],
         created_at=datetime(2025, 5, day, 12, tzinfo=UTC),
     )
+
+
+@pytest.fixture
+def settings(settings, database_url):
+    """Every test here runs on the embedded SQLite and on PostgreSQL."""
+    return on_database(settings, database_url)
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from batchhelp import write_manifest
 
 from service.batch import run_batch, runner
-from service.store.db import session_factory
 from service.store.page_images import load_index
 from service.store.reports import ReportFilter, ReportStore
+from service.store.sessions import session_factory
 
 
 def test_a_batch_report_keeps_the_page_images_of_its_email_and_attachment(tmp_path, batch_settings):

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from batchhelp import DEV, read_jsonl, write_manifest
+from pgserver import on_database
 
 from service.batch import run_batch
 from service.config import Settings
 from service.errors import InvalidOutput
-from service.store.db import session_factory
 from service.store.reports import ReportFilter, ReportStore
+from service.store.sessions import session_factory
 
 POECHECK = Path(sys.executable).parent / "poecheck"
 SERVER = "https://poecheck.example.com"
@@ -25,7 +26,8 @@ def _reports(settings: Settings, batch: str | None = None):
     return rows, total
 
 
-def test_batch_claims_are_reports_of_the_queue(tmp_path, batch_settings):
+def test_batch_claims_are_reports_of_the_queue(tmp_path, batch_settings, database_url):
+    batch_settings = on_database(batch_settings, database_url)  # on the embedded SQLite and on PostgreSQL
     manifest = write_manifest(tmp_path / "in", ["dev-001", "dev-002"])
     stats = run_batch(manifest, tmp_path / "out", settings=batch_settings, workers=1, batch_id="backlog-1")
     assert (stats.checked, stats.failed, stats.batch_id) == (2, 0, "backlog-1")

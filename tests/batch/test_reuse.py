@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from batchhelp import DEV, dev_cases
+from pgserver import on_database
 
 from models import Claim, Document, Part
 from service.claims import load_claim
@@ -82,7 +83,8 @@ def test_names_swapped_copy_matches_only_another_partner():
     assert index.query(other, [doc(TEMPLATE.format(c="A", p="B", body=BODY_B * 2))]) == []
 
 
-def test_stored_index_sees_other_processes_rows(batch_settings):
+def test_stored_index_sees_other_processes_rows(batch_settings, database_url):
+    batch_settings = on_database(batch_settings, database_url)  # on the embedded SQLite and on PostgreSQL
     first = ReuseIndex.from_store(batch_settings)
     letter = doc(TEMPLATE.format(c="Contoso Pharma Inc.", p="Northwind Security Ltd", body=BODY_A * 2))
     first.add(CLAIM, [letter], claim_id="r-1", partner=CLAIM.partner.name)

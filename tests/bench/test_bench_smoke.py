@@ -89,3 +89,13 @@ def test_markdown_table_has_a_row_per_figure(results):
                   "`poecheck check`", "Service over HTTP", "Batch,", "Dask", "Payout", "Worker peak RSS"):
         assert label in table
     assert "None" not in table
+
+
+def test_scale_out_figures_and_ratios(results):
+    so = results["benchmarks"]["scaleout_bench"]
+    for key in ("dask_1_worker", "dask_2_workers"):
+        assert so[key]["done"] == so[key]["jobs"] and positive(so[key]["jobs_per_s"])
+    for key in ("replicas_1", "replicas_2"):
+        assert so[key]["ok"] == so[key]["requests"] and positive(so[key]["requests_per_s"])
+    assert positive(so["async_scans_ratio_2_vs_1"], so["replicas_ratio_2_vs_1"])
+    assert "2 Dask workers" in markdown(results) and "2 API replicas" in markdown(results)

@@ -25,7 +25,9 @@ def test_partner_uploads_claim_json_with_gcc_high_flag(server, page):
     page.check("input[name=claim_source][value=file]")
     assert page.is_hidden("#claim-form")
     page.set_input_files("input[name=claim_file]", str(DEV / "claims/dev-037.json"))
-    page.click("#submit")
+    with page.expect_response(re.compile(r"/v1/jobs/[0-9a-f]{32}$"), timeout=60_000) as polled:
+        page.click("#submit")  # an asynchronous check: the page follows its job
+    assert polled.value.json()["files_total"] == 1
     page.wait_for_url(re.compile(r"/reports/[0-9a-f]{32}$"), timeout=60_000)
     assert page.inner_text("#verdict") != "approvable"
     eligibility = page.locator("#check-customer_eligibility")

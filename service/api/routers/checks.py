@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BeforeValidator
 
 from models import Claim
@@ -16,11 +16,12 @@ from models.report import Verdict
 from service.api.deps import Caller, scope, state
 from service.api.jobs import process_check
 from service.api.review_view import csv_lines, summaries
-from service.api.schemas import CheckOut, CheckPage, ErrorOut
+from service.api.schemas import CheckOut, CheckPage, ErrorOut, JobOut
 from service.api.uploads import read_upload
+from service.async_checks import enqueue, finished
 from service.auth import Principal
 from service.claims import parse_claim, parse_stated
-from service.errors import NotFound, PartnerMismatch
+from service.errors import NotFound, PartnerMismatch, PoecheckError
 from service.ingest.registry import ACCEPTED
 from service.store.decisions import Sort
 from service.store.page_images import image_file
@@ -65,12 +66,28 @@ def bind_partner(claim: Claim, principal: Principal) -> Claim:
     return claim
 
 
+_ACCEPTED = {202: {"model": JobOut, "description": "Asynchronous (`?async=true` or `Prefer: respond-async`): the "
+                   "check is queued; follow `Location: /v1/jobs/{id}`.",
+                   "headers": {"Location": {"schema": {"type": "string"}, "description": "/v1/jobs/{id}"}}}}
+
+
+def wants_async(request: Request, async_: bool) -> bool:
+    """`?async=true`, or RFC 7240's `Prefer: respond-async`."""
+    prefer = request.headers.get("prefer", "").lower()
+    return async_ or any(p.strip().split("=")[0] == "respond-async" for p in prefer.split(","))
+
+
 @router.post("", status_code=201, response_model=CheckOut, openapi_extra=_UPLOAD_BODY,
-             responses={**_ERRORS, **{s: {"model": ErrorOut} for s in (403, 408, 413, 415, 422, 429, 503)}},
+             responses={**_ACCEPTED, **_ERRORS,
+                        **{s: {"model": ErrorOut} for s in (403, 408, 413, 415, 422, 429, 503)}},
              summary="Check POE files against a claim")
-async def create_check(request: Request, principal: Caller) -> CheckOut:
+async def create_check(request: Request, principal: Caller,
+                       async_: Annotated[bool, Query(alias="async", description="Queue the check and answer 202 "
+                                                     "at once (as `Prefer: respond-async`).")] = False,
+                       ) -> CheckOut | JSONResponse:
     """Upload one or more POE files and the claim JSON; returns the stored report (verdict, score, checks
-    with evidence and remediation, payout when the claim has usage)."""
+    with evidence and remediation, payout when the claim has usage). Asynchronously, returns 202 and the job
+    to follow (GET /v1/jobs/{id}); any replica may run it, and it survives the replica that accepted it."""
     st = state(request)
     admitted = st.runner.admit(principal)  # 429 beyond this key's checks in flight, before reading the body
     try:
@@ -78,16 +95,44 @@ async def create_check(request: Request, principal: Caller) -> CheckOut:
         try:
             claim = bind_partner(await run_in_threadpool(parse_claim, upload.claim or b""), principal)
             stated = parse_stated(upload.stated)
-            ticket = st.runner.reserve()  # a pool place only once the upload is complete (503 when full)
+            queued = wants_async(request, async_)
+            if not queued:
+                ticket = st.runner.reserve()  # a pool place only once the upload is complete (503 when full)
         except BaseException:
             upload.cleanup()
             raise
     except BaseException:
         admitted.release()
         raise
+    if queued:  # the job is durable once queued: the key's place is freed as the upload is
+        try:
+            queued_job = await run_in_threadpool(enqueue, st.jobs, st.settings, upload, claim, stated)
+        finally:
+            admitted.release()
+        st.worker.notify()
+        return JSONResponse(JobOut.of(queued_job).model_dump(mode="json"), status_code=202,
+                            headers={"Location": f"/v1/jobs/{queued_job.id}"})
+    if st.settings.dask_scheduler:  # on a cluster: a job the request waits for, read and checked by the workers
+        return await _check_on_cluster(st, upload, claim, stated, (ticket, admitted), principal)
     job = partial(process_check, claim, upload, settings=st.settings, store=st.store, reuse=st.reuse,
                   owner_partner_id=claim.partner.partner_id, stated=stated)
     stored = await st.runner.run((ticket, admitted), job, on_cancel=upload.cleanup)
+    return CheckOut.of(stored, reviewer=principal.is_reviewer)
+
+
+async def _check_on_cluster(st, upload, claim: Claim, stated, tickets, principal: Principal) -> CheckOut:
+    try:
+        queued_job = await run_in_threadpool(enqueue, st.jobs, st.settings, upload, claim, stated)
+        st.worker.notify()
+        settings = st.settings  # as long as reading every file and the checks may take, and a take-over
+        job = await finished(st.jobs, queued_job.id, within_s=settings.parse_timeout_s * len(queued_job.files)
+                             + settings.checks_timeout_s + 2 * settings.job_lease_s)
+    finally:
+        for ticket in tickets:
+            ticket.release()
+    if job.status == "failed":
+        raise PoecheckError(job.error_message or "", code=job.error_code, http_status=job.error_status or 500)
+    stored = await run_in_threadpool(st.store.get, job.report_id)
     return CheckOut.of(stored, reviewer=principal.is_reviewer)
 
 

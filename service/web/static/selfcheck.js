@@ -1,5 +1,5 @@
-// Self-check: build the claim JSON from the form (or take the uploaded claim JSON), upload it with the files,
-// show progress, open the report. With the form, the upload also says which optional claim fields were given
+// Self-check: build the claim JSON from the form (or take the uploaded claim JSON), upload it with the files as
+// an asynchronous check, show the job's progress (files and pages read), open the report. With the form, the upload also says which optional claim fields were given
 // ("stated"), so a check whose deciding field was left out says "not checked" instead of passing.
 (function () {
   "use strict";
@@ -71,6 +71,42 @@
     button.disabled = false;
   }
 
+  // The job's real progress (GET /v1/jobs/{id}): files and pages read, then the checks, then the report.
+  function show(job) {
+    if (job.status === "queued") {
+      text.textContent = "Queued; a reader starts shortly…";
+      return;
+    }
+    const files = job.files_total ? job.files_done / job.files_total : 0;
+    fill.style.width = Math.round(50 + 45 * files) + "%";
+    const pages = job.pages_done + (job.pages_done === 1 ? " page" : " pages");
+    text.textContent = job.files_done < job.files_total
+      ? "Reading file " + (job.files_done + 1) + " of " + job.files_total + " (" + pages + " read so far; OCR of scans takes a few seconds a page)…"
+      : "Read " + pages + "; running the checks…";
+  }
+
+  function follow(location) {
+    const poll = new XMLHttpRequest();
+    poll.open("GET", location);
+    poll.onload = function () {
+      let job = null;
+      try { job = JSON.parse(poll.responseText); } catch (e) { /* not JSON */ }
+      if (poll.status !== 200 || !job) return fail("The check's progress could not be read (" + poll.status + ").");
+      if (job.status === "done") {
+        fill.style.width = "100%";
+        text.textContent = "Done.";
+        window.location.assign("/reports/" + job.report_id);
+      } else if (job.status === "failed") {
+        fail(job.error ? job.error.message + " (" + job.error.code + ")" : "The check failed.");
+      } else {
+        show(job);
+        window.setTimeout(function () { follow(location); }, 700);
+      }
+    };
+    poll.onerror = function () { window.setTimeout(function () { follow(location); }, 2000); };
+    poll.send();
+  }
+
   for (const radio of form.querySelectorAll("input[name=claim_source]")) radio.addEventListener("change", showSource);
   showSource();
 
@@ -97,20 +133,18 @@
     text.textContent = "Uploading…";
 
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/v1/checks");
+    xhr.open("POST", "/v1/checks?async=true");  // queued: the job's progress is followed below
     xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) fill.style.width = Math.round((100 * e.loaded) / e.total) + "%";
+      if (e.lengthComputable) fill.style.width = Math.round((50 * e.loaded) / e.total) + "%";
     };
     xhr.upload.onload = function () {
-      progress.classList.add("working");
-      text.textContent = "Reading the documents (OCR of scans takes a few seconds a page) and running the checks…";
+      text.textContent = "Uploaded; waiting for a reader…";
     };
     xhr.onload = function () {
       let reply = null;
       try { reply = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-      if (xhr.status === 201 && reply) {
-        text.textContent = "Done.";
-        window.location.assign("/reports/" + reply.id);
+      if (xhr.status === 202 && reply) {
+        follow(xhr.getResponseHeader("Location") || "/v1/jobs/" + reply.id);
       } else if (xhr.status === 401) {
         window.location.assign("/login?next=/self-check");
       } else {

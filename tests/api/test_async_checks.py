@@ -1,0 +1,58 @@
+"""Asynchronous checks: 202 + Location, the job's states and progress, the same report as a synchronous check."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from apihelp import PARTNER_A, PARTNER_B, REVIEWER, auth, comparable, dev_case, multipart
+
+
+def wait_done(get, job_url: str, headers: dict, *, timeout: float = 240) -> dict:
+    """Poll a job until it is done or failed; returns its last state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = get(job_url, headers=headers).json()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def settings(settings):
+    return settings.model_copy(update={"job_poll_s": 0.2})
+
+
+@pytest.mark.parametrize("how", [pytest.param({"params": {"async": "true"}}, id="query"),
+                                 pytest.param({"headers": {"Prefer": "respond-async"}}, id="prefer")])
+def test_async_check_gives_the_synchronous_report(client, settings, how):
+    claim, files = dev_case("dev-001")
+    sync = client.post("/v1/checks", headers=auth(REVIEWER), files=multipart(claim, files))
+    assert sync.status_code == 201, sync.text
+    r = client.post("/v1/checks", files=multipart(claim, files), params=how.get("params"),
+                    headers={**auth(REVIEWER), **how.get("headers", {})})
+    assert r.status_code == 202, r.text
+    assert r.headers["location"] == f"/v1/jobs/{r.json()['id']}" and r.json()["status"] in ("queued", "running")
+    job = wait_done(client.get, r.headers["location"], auth(REVIEWER))
+    assert job["status"] == "done", job
+    assert (job["files_done"], job["files_total"]) == (1, 1) and job["pages_done"] == job["pages_total"] >= 1
+    report = client.get(f"/v1/checks/{job['report_id']}", headers=auth(REVIEWER)).json()
+    assert comparable(report) == comparable(sync.json())
+    assert not (settings.files_dir / "jobs" / job["id"]).exists()  # the job's files go once it is done
+
+
+def test_a_partner_reads_only_its_own_jobs_and_errors_are_typed(client):
+    claim, _ = dev_case("dev-001")
+    r = client.post("/v1/checks?async=true", headers=auth(PARTNER_A),
+                    files=[("claim", (None, claim)), ("files", ("empty.pdf", b""))])
+    assert r.status_code == 202, r.text
+    job = wait_done(client.get, r.headers["location"], auth(PARTNER_A))
+    assert job["status"] == "failed" and job["error"]["code"] == "empty_file" and job["report_id"] is None
+    assert client.get(r.headers["location"], headers=auth(PARTNER_B)).status_code == 404
+    assert client.get(r.headers["location"], headers=auth(REVIEWER)).status_code == 200
+    assert client.get("/v1/jobs/" + "0" * 32, headers=auth(REVIEWER)).status_code == 404
+
+
+def test_bad_input_is_refused_before_a_job_is_made(client):
+    r = client.post("/v1/checks?async=true", headers=auth(REVIEWER),
+                    files=[("claim", (None, b"{}")), ("files", ("a.pdf", b"%PDF-1.4"))])
+    assert r.status_code == 422 and r.json()["code"] == "invalid_claim"
