@@ -213,9 +213,10 @@ def letterhead_owner(doc: Document, parties: dict, claim: Claim) -> str:
     lowered = block.lower()
     cust = bool(parties["customer"].search(top))
     part = bool(parties["partner"].search(block)) or _domain_in(lowered, claim.partner.domains)
-    if cust and not part and (_domain_in(lowered, claim.customer.domains) or vocab().letterhead_contacts.search(block)):
+    own_domain = _domain_in(lowered, claim.customer.domains)  # its web or mail domain names it as well as its name
+    if (cust or own_domain) and not part and (own_domain or vocab().letterhead_contacts.search(block)):
         return "customer"
-    cust = cust or _domain_in(lowered, claim.customer.domains)
+    cust = cust or own_domain
     if part and not cust and parties["partner"].search(top):
         return "partner"
     return "unknown"

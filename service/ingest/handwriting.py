@@ -27,7 +27,9 @@ _TIMEOUT = 10.0
 
 def date_label(text: str, lines: Sequence[MarkLine]) -> MarkLine | None:
     """The mark's nearest label on its row, or one just above it, when it is a date label."""
-    beside = min((ln for ln in lines if ln.where == "beside"), key=lambda ln: ln.distance, default=None)
+    # a line overlapping the mark (distance 0) is the handwriting itself read as text by the page's OCR
+    beside = min((ln for ln in lines if ln.where == "beside" and ln.distance > 0.2), key=lambda ln: ln.distance,
+                 default=None)
     above = [ln for ln in lines if ln.where == "above" and ln.distance <= _ABOVE_REACH]
     return next((ln for ln in ([beside] if beside else []) + above if DATE_LABEL.match(text[ln.start:ln.end])), None)
 

@@ -243,3 +243,16 @@ def test_ink_marks_decide_wet_signatures(build, page2, marks, ocr, status, words
         assert words in res.evidence[0].note
     else:
         assert words in res.message and res.remediation
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ("Looks good — approved, thanks team.\n\nDana", "pass"),
+    ("Approved.\n\nThanks, Renee", "pass"),
+    ("Not approved yet: two sites are still missing.", "fail"),
+    ("Approved by finance? Please check before we sign off.", "fail"),
+])
+def test_terse_replies(build, body, status):
+    claim = build.claim()
+    doc = build.email(body, sender="a.user@callowaybev.com", to=["bonnie.watson@brightwatercyber.com"],
+                      subject="RE: Defender rollout complete - please confirm")
+    assert CHECK.run(claim, [doc], build.ctx(claim)).status == status

@@ -115,3 +115,15 @@ def test_signature_dates_and_audit_trail_times_are_not_the_engagement_timeline()
     """DocuSign acceptance with no engagement dates: the signers' dates alone on their lines under name and title,
     and the certificate's timestamps, date the signing."""
     assert _run("ge-008", TIMELINE).status == "warn"
+
+
+def test_a_terse_reply_that_approves_is_an_approval():
+    """'Looks good — approved, thanks team.' from the customer above the partner's quoted summary."""
+    assert _run("gg-001", ACK).status == "pass"
+
+
+def test_a_letterhead_named_by_its_domain_and_a_french_customer_role():
+    """A scan whose letterhead OCR kept only the address and 'kettlecreekbrew.com'; a French PV signed
+    'Pour le maître d'ouvrage' (the customer) beside 'Pour le titulaire' (the partner)."""
+    assert _run("gg-006", ACK).status == "pass"
+    assert _run("gf-003", ACK).status == "pass"
