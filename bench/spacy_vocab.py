@@ -149,7 +149,13 @@ class _Untranslatable(Exception):
 _SEP = frozenset({" ", "-", ""})
 
 
+#: `[^\S\n]`: whitespace other than a line break (a line-start title's leading spaces), one space as a token gap.
+_HORIZONTAL_SPACE = [(C.NEGATE, None), (C.CATEGORY, C.CATEGORY_NOT_SPACE), (C.LITERAL, 10)]
+
+
 def _class(items: list) -> set[str]:
+    if list(items) == _HORIZONTAL_SPACE:
+        return {" "}
     out: set[str] = set()
     for op, av in items:
         if op is C.LITERAL:
@@ -244,7 +250,7 @@ def _word_run(item: tuple) -> int | None:
 
 
 def _class_is_space(items) -> bool:
-    return list(items) == [(C.CATEGORY, C.CATEGORY_SPACE)]
+    return list(items) in ([(C.CATEGORY, C.CATEGORY_SPACE)], _HORIZONTAL_SPACE)
 
 
 def _pieces(items: list) -> list[tuple]:

@@ -20,7 +20,7 @@ def run_checks(claim: Claim, docs: Sequence[Document], ctx: CheckContext,
     for check in checks:
         try:
             results.append(check.run(claim, docs, ctx))
-        except Exception as exc:  # a bug in one rule must not hide the others
+        except Exception as exc:  # noqa: BLE001 - a bug in one rule must not hide the others
             log_unexpected(log, exc, f"check {check.id} raised")
             results.append(CheckResult(
                 id=check.id, status="warn", blocking=check.blocking,

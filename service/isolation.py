@@ -97,8 +97,10 @@ class _Worker:
                 os.killpg(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            _, status = os.waitpid(self.pid, 0)
+            _, status, usage = os.wait4(self.pid, 0)
             self.exit_status = os.waitstatus_to_exitcode(status)
+            # the kernel's own peak: sampling can miss a reader that grows and dies between two samples
+            self.peak_rss_mb = max(self.peak_rss_mb, usage.ru_maxrss / 1024)
         self.tasks.close()
         self.replies.close()
 

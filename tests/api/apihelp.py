@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -95,3 +96,15 @@ def live_server(data_dir: Path, *, open_files: int | None = None, **env: str):
             proc.kill()
             proc.wait()
         log.close()
+
+
+class LogLines(logging.Handler):
+    """Every log record as a log file would show it (message, then the traceback of any exc_info)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))

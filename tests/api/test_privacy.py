@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from apihelp import DEV, KEYS, PARTNER_A, PARTNER_B, REVIEWER, auth, dev_case
+from apihelp import DEV, KEYS, PARTNER_A, PARTNER_B, REVIEWER, LogLines, auth, dev_case
 
 from bench.load import serve
 from service.config import Settings
@@ -31,22 +31,12 @@ def _audit(event: str, args: tuple) -> None:
         _RECORDING[-1].append(str(args[0]))
 
 
-class _Lines(logging.Handler):
-    """Every record formatted with its traceback."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
 
 
 @contextmanager
 def every_logger_at_debug():
     """Set the root and every known logger to DEBUG and collect all their records; restore after."""
-    handler = _Lines()
+    handler = LogLines()
     loggers = [logging.root, *(x for x in logging.root.manager.loggerDict.values() if isinstance(x, logging.Logger))]
     saved = [(lg, lg.level) for lg in loggers]
     hooked = [lg for lg in loggers if lg is logging.root or not lg.propagate]

@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from apihelp import DEV
+from apihelp import DEV, LogLines
 from fastapi.testclient import TestClient
 
 from service.api import create_app
@@ -39,16 +39,6 @@ def _every_logger_at_debug(handler: logging.Handler) -> list[tuple[logging.Logge
     return saved
 
 
-class _Formatted(logging.Handler):
-    """Every record as a log file would show it: message, then the traceback of any exc_info."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
 
 
 def _phrases(text: str) -> set[str]:
@@ -85,7 +75,7 @@ def test_dev_corpus_with_a_failing_reader_and_check_logs_no_document_text(monkey
     monkeypatch.setattr(Reader, "read", read_then_raise)
     monkeypatch.setattr(broken, "run", run_then_raise)
     settings = Settings(data_dir=tmp_path / "data", trust_roots=DEV / "trust", page_images=False)
-    handler = _Formatted()
+    handler = LogLines()
     saved = _every_logger_at_debug(handler)
     secrets: set[str] = set()
     try:
