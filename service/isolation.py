@@ -36,7 +36,10 @@ log = logging.getLogger(__name__)
 
 TASK_FD, REPLY_FD = 3, 4  # the pipe ends a worker reads tasks from and writes replies to
 POLL_S = 0.05
-MEMORY_DEATH_SHARE = 0.5  # a crash with a peak RSS above this share of the cap counts as out of memory
+#: A crash with a sampled peak RSS above this share of the cap counts as out of memory. Samples can miss the last
+#: growth of a reader that dies between two (a 2 GB bomb under a 512 MB cap was last seen at 253 MB); the
+#: kernel's own peak (wait4's ru_maxrss) cannot be used: it includes the parent's before the reader's exec.
+MEMORY_DEATH_SHARE = 0.4
 _ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -97,10 +100,8 @@ class _Worker:
                 os.killpg(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            _, status, usage = os.wait4(self.pid, 0)
+            _, status = os.waitpid(self.pid, 0)
             self.exit_status = os.waitstatus_to_exitcode(status)
-            # the kernel's own peak: sampling can miss a reader that grows and dies between two samples
-            self.peak_rss_mb = max(self.peak_rss_mb, usage.ru_maxrss / 1024)
         self.tasks.close()
         self.replies.close()
 
