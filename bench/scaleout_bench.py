@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.inputs import Inputs
-from bench.service_bench import KEY, Server, load, multipart
+from bench.service_bench import KEY, Server, load, multipart, run_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,13 +77,7 @@ def replicas(inputs: Inputs, *, count: int, requests: int, database_url: str) ->
         def drive(n: int) -> None:
             results[n] = load(servers[n].port, body, ctype, requests=requests // count, clients=4)
 
-        threads = [threading.Thread(target=drive, args=(n,)) for n in range(count)]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - start
+        wall = run_threads([threading.Thread(target=drive, args=(n,)) for n in range(count)])
     finally:
         for server in servers:
             server.__exit__()

@@ -99,12 +99,7 @@ def load(port: int, body: bytes, ctype: str, *, requests: int, clients: int) -> 
         conn.close()
 
     threads = [threading.Thread(target=client) for _ in range(min(clients, requests))]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - start
+    wall = run_threads(threads)
     ms = sorted(x * 1000 for x in latencies)
     return {"requests": requests, "clients": len(threads), "ok": statuses.count(201),
             "requests_per_s": round(requests / wall, 2), "p50_ms": round(statistics.median(ms), 1),
@@ -124,3 +119,12 @@ def run(inputs: Inputs) -> dict[str, object]:
             out[label] = load(server.port, body, ctype, requests=count, clients=CLIENTS[label])
     return out
 
+
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start every thread, wait for all of them, and return the wall time in seconds."""
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
