@@ -101,11 +101,17 @@ def _stamp() -> Path | None:
     digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}".encode())
     for path in [*sorted(RULES_DIR.glob("*.yaml")), Path(__file__).with_name("rulebook_files.py")]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    folder = cache_dir()
+    return None if folder is None else folder / f"rules-valid-{digest.hexdigest()[:32]}"
+
+
+def cache_dir() -> Path | None:
+    """poecheck's folder in the user's cache (XDG_CACHE_HOME or ~/.cache), None when there is no home."""
     try:
         cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     except RuntimeError:  # no home directory to be found
         return None
-    return Path(cache_home) / "poecheck" / f"rules-valid-{digest.hexdigest()[:32]}"
+    return Path(cache_home) / "poecheck"
 
 
 @lru_cache(maxsize=1)

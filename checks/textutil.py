@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
+from checks import patterncache
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
 
 # Length-preserving substitutions: table borders, bullets and typographic quotes/dashes that OCR and
@@ -131,7 +132,7 @@ def compile_rules(file: str, items: object, *, flags: int = re.IGNORECASE) -> tu
             alts += [str(p) for p in item.get("patterns") or []]
             if not alts:
                 raise ValueError("no terms or patterns")
-            pattern = re.compile("|".join(f"(?:{a})" for a in alts), flags)
+            pattern = patterncache.compile("|".join(f"(?:{a})" for a in alts), flags)
             weight = float(item.get("weight", 1.0))
         except (re.error, ValueError, TypeError) as exc:
             raise RuleFileError(f"{RULES_DIR / file}: rule {rid!r}: {exc}") from exc
@@ -168,7 +169,7 @@ def pattern(file: str, key: str, *, flags: int = re.IGNORECASE) -> re.Pattern[st
 
 @cache
 def _pattern(file: str, key: str, flags: int) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in _rules(file, key, flags)), flags)
+    return patterncache.compile("|".join(f"(?:{r.pattern.pattern})" for r in _rules(file, key, flags)), flags)
 
 
 # ---- names -------------------------------------------------------------------------------------------

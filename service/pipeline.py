@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from checks import patterncache
 from checks.base import CheckContext, ReuseMatch
 from checks.registry import DEFAULT_CHECKS
 from checks.runner import run_checks
@@ -56,10 +57,12 @@ def _warm_up_document() -> Document:
 
 def warm_checks(claim: Claim) -> None:
     """Once per process, run every check on a short letter, so that the rule patterns the checks compile on first
-    use (most of a first check's time) are ready: check_uploaded does it while the reader process reads."""
+    use (most of a first check's time) are ready: check_uploaded does it while the reader process reads. The
+    patterns compiled are kept for the next process (checks.patterncache)."""
     global _warm
     if not _warm:
         run_checks(claim, [_warm_up_document()], CheckContext.for_claim(claim))
+        patterncache.save()
         _warm = True
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
 
+from checks import patterncache
 from checks.base import CheckContext
 from checks.datefind import FoundDate, find_dates
 from checks.findings.signature_marks import letterhead_owner, read_mark, signing_statement_date
@@ -62,7 +63,7 @@ def _compile_list(name: str, data: dict, key: str, names: dict[str, str] | None 
             raise RuleFileError(f"{RULES_DIR / name}: every item of '{key}' needs an id and a pattern")
         probe = item["pattern"].replace("{customer}", "x").replace("{partner}", "y")
         try:
-            re.compile(probe, re.IGNORECASE | re.MULTILINE)
+            patterncache.compile(probe, re.IGNORECASE | re.MULTILINE)
         except re.error as exc:
             raise RuleFileError(f"{RULES_DIR / name}: {key}/{item['id']}: {exc}") from exc
         out.append((item["id"], item["pattern"]))
@@ -89,7 +90,7 @@ def rules() -> dict[str, list[tuple[str, str]]]:
 
 @lru_cache(maxsize=64)
 def _compiled(key: str, flags: int = re.IGNORECASE | re.MULTILINE) -> tuple[tuple[str, re.Pattern], ...]:
-    return tuple((rid, re.compile(p, flags)) for rid, p in rules()[key])
+    return tuple((rid, patterncache.compile(p, flags)) for rid, p in rules()[key])
 
 
 def first_match(key: str, text: str, *, anchored: bool = False) -> tuple[str, re.Match] | None:

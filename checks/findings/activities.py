@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from checks import patterncache
 from checks.base import iter_parts
 from checks.fastscan import Scanner, scanner
 from checks.textutil import (
@@ -53,7 +54,7 @@ def _combined() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, tuple[str, 
                 group = f"g{len(weights)}"
                 weights[group] = (rule.id, rule.weight)
                 alts.append(f"(?P<{group}>{rule.pattern.pattern})")
-        return re.compile("|".join(alts), re.IGNORECASE)
+        return patterncache.compile("|".join(alts), re.IGNORECASE)
 
     return join("applicable", "applicable_nouns"), join("non_applicable"), weights
 
@@ -91,7 +92,7 @@ def _mask(text: str, names: tuple[str, ...], letter: str) -> str:
 
 
 def _any_of(alternatives: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+    return patterncache.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from checks import patterncache
 from checks.base import iter_parts
 from checks.datefind import find_dates
 from checks.rulebook import workloads
@@ -39,10 +40,10 @@ def _count_rx() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     unit = "|".join(units)
     # up to three words between the number and its noun, on the number's line ("2025\nOutcome\nAll store
     # tablets" is a date's year above a heading, not a count of tablets)
-    after = re.compile(rf"(?P<num>{_NUMBER})(?:[ \t]+(?:(?!\d)[\w/&-]+|\d+/\d+)){{0,3}}?\s+(?:{unit})\b(?!\s*:)",
+    after = patterncache.compile(rf"(?P<num>{_NUMBER})(?:[ \t]+(?:(?!\d)[\w/&-]+|\d+/\d+)){{0,3}}?\s+(?:{unit})\b(?!\s*:)",
                        re.IGNORECASE)
     unit2 = unit.replace("?P<", "?P<u_")
-    before = re.compile(rf"\b(?:{unit2})\s*[:|=]\s*(?P<num>{_NUMBER})(?=\s*(?:$|[|;,)\n]|\s\s|[A-Za-z ]+:))", re.IGNORECASE | re.MULTILINE)
+    before = patterncache.compile(rf"\b(?:{unit2})\s*[:|=]\s*(?P<num>{_NUMBER})(?=\s*(?:$|[|;,)\n]|\s\s|[A-Za-z ]+:))", re.IGNORECASE | re.MULTILINE)
     return after, before, kind_of
 
 

@@ -1,0 +1,165 @@
+"""Rule patterns compiled once per machine, not once per process: the regex engine's code of each pattern is
+kept in the user's cache folder, so a start does not parse and compile the ~500 rule patterns again (about
+0.8 s of every `poecheck check`).
+
+CPython cannot pickle a compiled pattern (a pickle compiles it again). What re's compiler hands to the engine
+(`_sre.compile`: flags, code, group count and names) is plain data, a function of the pattern text, the flags
+and the interpreter; it is stored under the first two, in a file named for the third. A pattern rebuilt from
+it is equal to re.compile's (pattern equality compares the code, see tests/checks/test_patterncache.py).
+Anything unexpected (another Python, a damaged or foreign file, re's internals changed) means re.compile.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import re
+import sys
+import tempfile
+import zlib
+from array import array
+from functools import cache
+from pathlib import Path
+
+from checks.rulebook import cache_dir
+
+try:  # CPython's regex engine and compiler (private): without them every pattern goes to re.compile
+    import _sre
+    from re import _compiler, _parser
+except ImportError:  # pragma: no cover - another Python implementation
+    _sre = None
+
+#: An entry: (flags, code bytes, groups - 1, group index, index group), as _sre.compile takes them.
+Entry = tuple[int, bytes, int, dict, tuple]
+_CODE = "I" if array("I").itemsize == getattr(_sre, "CODESIZE", 0) else None  # the engine's code word
+_USABLE = _sre is not None and _CODE is not None and hasattr(_compiler, "_code") and hasattr(_parser, "parse")
+
+
+def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """re.compile for rule patterns: from the machine's pattern store when compiled before (see `save`)."""
+    return default_store().compile(pattern, flags)
+
+
+def save() -> None:
+    """Keep the patterns this process compiled for the next start (after a warm-up has compiled them all)."""
+    default_store().save()
+
+
+@cache
+def default_store() -> PatternStore:
+    """The store of this interpreter in the user's cache folder (none without a home: compile every time)."""
+    folder = cache_dir()
+    return PatternStore(None if folder is None else folder / f"patterns-{interpreter_tag()}.marshal")
+
+
+class PatternStore:
+    """Compiled patterns backed by one file: read on first use, written by `save` when something was added."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._stored: dict[tuple[str, int], Entry] | None = None
+        self._added: dict[tuple[str, int], Entry] = {}
+        self._used: set[tuple[str, int]] = set()
+
+    def compile(self, pattern: str, flags: int = 0) -> re.Pattern[str]:
+        """re.compile(pattern, flags), from the stored code when this pattern was compiled before."""
+        flags = int(flags)
+        if not _USABLE or not isinstance(pattern, str) or flags & re.DEBUG:
+            return re.compile(pattern, flags)
+        key = (pattern, flags)
+        entry = self._entries().get(key) or self._added.get(key)
+        if entry is not None:
+            with contextlib.suppress(Exception):  # a damaged entry: compile it again below
+                compiled = _rebuild(pattern, entry)
+                self._used.add(key)
+                return compiled
+        compiled, entry = _compile(pattern, flags)  # re.error for a bad pattern, as re.compile
+        if entry is not None:
+            self._added[key] = entry
+            self._used.add(key)
+        return compiled
+
+    def save(self) -> None:
+        """Write the patterns added since the file was read (nothing when none were). Entries this process did
+        not use are dropped once they outnumber the used ones (rules edited since), so the file stays small."""
+        if not self._added or self.path is None:
+            return
+        merged = {**self._entries(), **self._added}
+        if len(merged) > 2 * len(self._used):
+            merged = {key: merged[key] for key in self._used if key in merged}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".patterns-")
+            with os.fdopen(fd, "wb") as fh:
+                payload = marshal.dumps(merged)
+                fh.write(_header(payload) + payload)
+            os.replace(tmp, self.path)  # readers see the old file or the new one, never half of one
+        except OSError:  # a read-only cache folder: compile at every start instead
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(tmp)
+            return
+        self._stored, self._added = merged, {}
+
+    def _entries(self) -> dict[tuple[str, int], Entry]:
+        if self._stored is None:
+            self._stored = _read(self.path)
+        return self._stored
+
+
+def _compile(pattern: str, flags: int) -> tuple[re.Pattern[str], Entry | None]:
+    """What re._compiler.compile does, keeping the code it hands to the engine."""
+    try:
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        entry = (flags | parsed.state.flags, array(_CODE, code).tobytes(), parsed.state.groups - 1, groupindex,
+                 tuple(indexgroup))
+        return _rebuild(pattern, entry), entry
+    except re.error:  # a bad pattern: the rule file's error, as from re.compile
+        raise
+    except Exception:  # noqa: BLE001 - re's internals are not ours: the public way, uncached
+        return re.compile(pattern, flags), None
+
+
+def _rebuild(pattern: str, entry: Entry) -> re.Pattern[str]:
+    flags, code, groups, groupindex, indexgroup = entry
+    return _sre.compile(pattern, flags, array(_CODE, code).tolist(), groups, groupindex, indexgroup)
+
+
+def _read(path: Path | None) -> dict[tuple[str, int], Entry]:
+    """The stored entries, or none when the file is missing, damaged or not of this shape."""
+    if path is None:
+        return {}
+    try:
+        header, _, payload = path.read_bytes().partition(b"\n")
+        if header + b"\n" != _header(payload):
+            return {}
+        data = marshal.loads(payload)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: entry for key, entry in data.items() if _well_formed(key, entry)}
+
+
+def _header(payload: bytes) -> bytes:
+    """The file's first line: its format, the interpreter it is for and a checksum of the rest (a file damaged,
+    copied from another machine or left by another Python is not read)."""
+    return f"poecheck-patterns 1 {interpreter_tag()} {zlib.crc32(payload):08x}\n".encode()
+
+
+def _well_formed(key: object, entry: object) -> bool:
+    return (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int)
+            and isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[0], int)
+            and isinstance(entry[1], bytes) and isinstance(entry[2], int) and isinstance(entry[3], dict)
+            and isinstance(entry[4], tuple))
+
+
+def interpreter_tag() -> str:
+    """What the stored code depends on besides the pattern: the Python build and its regex engine."""
+    engine = f"{sys.version}|{getattr(_sre, 'MAGIC', '')}|{getattr(_sre, 'CODESIZE', '')}|{sys.implementation.name}"
+    return hashlib.sha256(engine.encode()).hexdigest()[:16]
