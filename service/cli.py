@@ -1,14 +1,22 @@
 """The `poecheck` entry point: typed errors as one line, rules checked before judging. The commands live in
-service/commands/ (registered on service.commands.app.app) and import heavy modules lazily."""
+service/commands/ (registered on service.commands.app.app) and import heavy modules lazily.
+
+A command that reads documents starts its reader process before anything else is imported (Typer, the
+commands, the checks), so the reader's own start overlaps this process's."""
 from __future__ import annotations
 
 import sys
 
-import typer
-
-from service.commands import batch, check, db, evaluate, inspect, payout, serve  # noqa: F401  (they register)
-from service.commands.app import app
 from service.errors import PoecheckError, RulesInvalid
+
+
+def poecheck_app():
+    """The Typer app with every command registered, as `poecheck` runs it."""
+    # lazy: start-up (a reading command's reader process starts before Typer and the commands load)
+    from service.commands import batch, check, db, evaluate, inspect, payout, serve  # noqa: F401  (they register)
+    from service.commands.app import app
+
+    return app
 
 
 def _plain_metavars(command) -> None:
@@ -31,27 +39,29 @@ _READING = frozenset({"check", "inspect", "eval"})
 
 
 def validate_rules() -> None:
-    """Stop with `rules_invalid` (the file and field) when a rule file is broken."""
-    from checks.rulebook import RuleFileError  # the checks load only for the commands that judge
-    from checks.runner import validate_rules as run_probe
+    """Stop with `rules_invalid` (the file and field) when a rule file is broken. The checks themselves load
+    later (the rule files alone are validated here, or found valid by their stamp)."""
+    from checks.rulebook import RuleFileError, validate_all  # lazy: start-up (only the commands that judge)
 
     try:
-        run_probe()
+        validate_all()
     except RuleFileError as exc:
         raise RulesInvalid(str(exc)) from exc
 
 
 def main() -> None:
     """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback."""
-    try:
-        command_name = sys.argv[1] if len(sys.argv) > 1 and "--help" not in sys.argv else None
-        if command_name in _READING:
-            from service.reading import start_reader  # not at the top: only reading commands need it
+    command_name = sys.argv[1] if len(sys.argv) > 1 and "--help" not in sys.argv else None
+    if command_name in _READING:
+        from service.reading import start_reader  # lazy: start-up (first, so the reader loads meanwhile)
 
-            start_reader()
+        start_reader()
+    import typer  # lazy: start-up (after the reader's start)
+
+    try:
         if command_name in _JUDGING:
             validate_rules()
-        command = typer.main.get_command(app)
+        command = typer.main.get_command(poecheck_app())
         _plain_metavars(command)
         code = command.main(prog_name="poecheck", standalone_mode=False)
     except PoecheckError as exc:

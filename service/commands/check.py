@@ -34,12 +34,14 @@ def check(
     """
     # loaded when this command runs, not for --help or another command
     from service.config import Settings
-    from service.trust import load_trust_roots
 
     settings = Settings()
     if trust_roots is not None:
         settings = settings.model_copy(update={"trust_roots": trust_roots})
-    load_trust_roots(settings.trust_roots)  # a missing or broken folder stops here, before any reading
+    if settings.trust_roots is not None:  # a missing or broken folder stops here, before any reading
+        from service.trust import load_trust_roots  # lazy: start-up (asn1crypto, only with trust roots)
+
+        load_trust_roots(settings.trust_roots)
 
     # the checks load after the trust roots, while the reader process starts
     from service.checking import check_uploaded

@@ -24,7 +24,9 @@ class Inspected:
 def inspect_file():
     """Run the inspect command in-process on one file (cached per session)."""
     # every command registered, as `poecheck` has them (one alone would become the root)
-    from service.cli import app
+    from service.cli import poecheck_app
+
+    app = poecheck_app()
 
     cache: dict[Path, Inspected] = {}
     runner = CliRunner()
