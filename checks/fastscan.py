@@ -194,6 +194,35 @@ def prefixes(source: str, flags: int, k: int = K) -> dict[str, frozenset[str]] |
     return {kind: frozenset(keys) for kind, keys in out.items()}
 
 
+def consumed(source: str, flags: int) -> frozenset[str] | None:
+    """The ASCII characters (case-folded) that any character-consuming part of the pattern can match
+    (look-arounds consume nothing), or None when that cannot be told (a back-reference, a conditional)."""
+    out: set[str] = set()
+
+    def walk(items: list, fl: int) -> None:
+        for op, av in items:
+            if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
+                out.update(_char_set(op, av, fl))
+            elif op is C.SUBPATTERN:
+                walk(list(av[3]), _flags_of(av, fl))
+            elif op is C.ATOMIC_GROUP:
+                walk(list(av), fl)
+            elif op is C.BRANCH:
+                for branch in av[1]:
+                    walk(list(branch), fl)
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+                walk(list(av[2]), fl)
+            elif op not in (C.AT, C.ASSERT, C.ASSERT_NOT):
+                raise _GiveUp
+
+    try:
+        parsed = sre_parse.parse(source, flags)
+        walk(list(parsed), parsed.state.flags)
+    except (_GiveUp, RecursionError):
+        return None
+    return frozenset(out)
+
+
 def _trie(keys: set[str]) -> str:
     """A regex matching exactly the strings of `keys` (no two of which is a prefix of another)."""
     heads: dict[str, set[str]] = {}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from checks import patterncache
 from checks.base import iter_parts
 from checks.datefind import find_dates
+from checks.fastscan import consumed, prefixes
 from checks.rulebook import workloads
 from checks.textutil import find_name, fold, name_variants, rules, sentence_at, sentences
 from models import Claim, Document, Part
@@ -31,6 +32,10 @@ class Count:
     unit: str
 
 
+#: A word start (where a "Users: 1,200" count can begin).
+_WORD_START = re.compile(r"\b\w")
+
+
 @lru_cache(maxsize=1)
 def _count_rx() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     units, kind_of = [], {}
@@ -45,6 +50,45 @@ def _count_rx() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     unit2 = unit.replace("?P<", "?P<u_")
     before = patterncache.compile(rf"\b(?:{unit2})\s*[:|=]\s*(?P<num>{_NUMBER})(?=\s*(?:$|[|;,)\n]|\s\s|[A-Za-z ]+:))", re.IGNORECASE | re.MULTILINE)
     return after, before, kind_of
+
+
+@lru_cache(maxsize=1)
+def _label_stops() -> re.Pattern[str] | None:
+    """The ASCII characters that no unit word, nor the space before its label's colon, can hold (".", ",",
+    "(", ...): a "Users: 1,200" count starts after the last of them before its colon. None when the units
+    cannot be bounded so (then every word start is tried)."""
+    _after, before, _ = _count_rx()
+    units = "|".join(f"(?:{r.pattern.pattern})" for r in rules(_FILE, "count_units"))
+    held = consumed(units, re.IGNORECASE)
+    starts = prefixes(before.pattern, before.flags)
+    if held is None or starts is None or set(starts) != {"word"}:
+        return None
+    held |= {":", "|", "="} | {chr(c) for c in range(128) if chr(c).isspace()}
+    stops = [chr(c) for c in range(128) if chr(c).lower() not in held]
+    return re.compile("[" + "".join(re.escape(c) for c in stops) + "]") if stops else None
+
+
+def _labelled(before: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """before.finditer(text), trying only the word starts between a label's colon and the last stop
+    character before it (a page has a few labels and some hundred words)."""
+    stop_rx = _label_stops()
+    if stop_rx is None:
+        yield from before.finditer(text)
+        return
+    stops = [m.start() for m in stop_rx.finditer(text)]
+    starts: list[int] = []
+    done = 0  # word starts before this offset are taken already
+    for label in _LABEL_NUMBER.finditer(text):
+        q = label.start()
+        i = bisect_left(stops, q)
+        lo = max(done, stops[i - 1] + 1 if i else 0)
+        starts += [m.start() for m in _WORD_START.finditer(text, lo, q)]
+        done = max(done, q)
+    last = 0
+    for p in starts:
+        if p >= last and (m := before.match(text, p)) is not None:
+            yield m
+            last = m.end()
 
 
 def _value(num: str) -> int:
@@ -64,7 +108,7 @@ def part_counts(text: str) -> tuple[Count, ...]:
         # each pattern's matches are disjoint and in order, so only an earlier `before` count can overlap
         # an `after` number: the last one starting before the number ends (found by bisection)
         taken = list(out)
-        for m in rx.finditer(text):
+        for m in _labelled(rx, text) if rx is before else rx.finditer(text):
             i = bisect_left(taken, m.end("num"), key=lambda c: c.start) - 1
             if i >= 0 and m.start("num") < taken[i].end:
                 continue

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from checks.datefind import _CANDIDATE
-from checks.fastscan import Scanner, prefixes
+from checks.fastscan import Scanner, consumed, prefixes
 from checks.findings.activities import _combined
 from checks.textutil import fold, pattern, rules
 
@@ -93,3 +93,16 @@ def test_the_trigger_is_built_only_once_enough_text_has_been_scanned():
     scanner.search(text * 3)
     assert scanner._trigger is not None
     assert [m.span() for m in scanner.finditer(text)] == [m.span() for m in rx.finditer(text)]
+
+
+@pytest.mark.parametrize(("source", "flags", "expected"), [
+    pytest.param(r"\bpc:ar\b", re.IGNORECASE, set("pc:ar"), id="literals"),
+    pytest.param(r"(?<!x)[A-C]\s?(?=y)", 0, set("abc") | {chr(c) for c in range(128) if chr(c).isspace()}, id="look-arounds-consume-nothing"),
+    pytest.param(r"(?>\d+)-", 0, set("0123456789-"), id="atomic"),
+])
+def test_consumed(source, flags, expected):
+    assert set(consumed(source, flags)) == expected
+
+
+def test_consumed_of_a_back_reference_is_unknown():
+    assert consumed(r"(a)\1", 0) is None

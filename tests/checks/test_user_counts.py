@@ -50,3 +50,25 @@ def test_real_letter(build):
     res = CHECK.run(claim, docs, build.ctx(claim))
     assert res.status == "pass"
     assert res.details["counts"]["MDO"] == {"mailboxes": 281}
+
+
+def _letters() -> list[str]:
+    """The dev corpus's letters, and label lines written every way a count's label is ("Users: 1,200")."""
+    from tests.checks.test_fastscan import _texts  # reason: the dev letters as that test reads them
+
+    labels = ("Users: 1,200", "Benutzer = 45 | Geräte: 30", "staff\n  members :\n 12", "PC:ar: 9;", "Clients: 7",
+              "Ordinateurs portables | 14", "note (users): 3", "User accounts,: 4", "x.devices: 5")
+    return [*_texts(), "\n".join(labels), " ".join(labels) * 3, "; ".join(labels).upper()]
+
+
+def test_label_counts_are_looked_for_only_before_a_label_yet_found_as_everywhere():
+    from checks.findings.counts import _count_rx, _label_stops, _labelled  # reason: the internals compared
+
+    _after, before, _ = _count_rx()
+    assert _label_stops() is not None  # the units are bounded, so the fast path is taken
+    found = 0
+    for text in _letters():
+        want = [(m.span(), m.groupdict()) for m in before.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in _labelled(before, text)] == want
+        found += len(want)
+    assert found >= 10
