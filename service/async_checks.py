@@ -4,7 +4,9 @@ replica's JobWorker claims queued jobs, reads the files, runs the checks and fin
 The files of a job wait in <files_dir>/jobs/<job id>/ (a folder the replicas share), so a replica that
 takes over a job whose replica died finds them. The work runs in the replica (the isolated reader, as a
 synchronous check) or, with POECHECK_DASK_SCHEDULER, on the Dask cluster: one task per file, then one
-for the checks, as `poecheck batch` does.
+for the checks, as `poecheck batch` does. The job's progress counts pages as the readers read them (a Dask
+worker tells them to the replica as events of a topic the replica subscribes to) and is written with the
+lease, at most every PROGRESS_EVERY_S.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 #: This process, as a lease owner and in `ran_on`.
 REPLICA = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 CLOSE_WAIT_S = 10.0
+PROGRESS_EVERY_S = 0.5  # a job's page progress is written at most this often
 INTERNAL = ("internal_error",
             "The check failed inside poecheck; it was logged. Try again or send the files one by one.", 500)
 
@@ -107,12 +111,27 @@ def _located(fn: Callable[[], Document | Report]) -> Located:
         return Located(None, INTERNAL, _here())
 
 
-def ingest_task(path: str, name: str, settings: Settings) -> Located:
-    """Read one file in the isolated reader, under its upload name (runs in the replica or a Dask worker)."""
+def ingest_task(path: str, name: str, settings: Settings,
+                on_page: Callable[[int, int], None] | None = None) -> Located:
+    """Read one file in the isolated reader, under its upload name (runs in the replica or a Dask worker),
+    telling `on_page` (pages read, pages) as it goes."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     from service.reading import read_document  # the reader's parent side, only where a file is read
 
-    return _located(lambda: read_document(Path(path), settings=settings, display_name=name))
+    return _located(lambda: read_document(Path(path), settings=settings, display_name=name, on_page=on_page))
+
+
+@dataclass(frozen=True)
+class WorkerPages:
+    """A file's pages read on a Dask worker, told to the replica that submitted it as an event of `topic`."""
+
+    topic: str
+    key: str
+
+    def __call__(self, read: int, total: int) -> None:
+        from distributed import get_worker  # runs only in a task on a Dask worker
+
+        get_worker().log_event(self.topic, [self.key, read, total])
 
 
 def check_task(claim: Claim, docs: list[Document], matches: tuple, settings: Settings,
@@ -134,28 +153,49 @@ class Compute:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client = None
+        self._topic = f"poecheck-pages-{uuid.uuid4().hex}"  # this replica's: others' pages never reach it
+        self._listeners: dict[str, Callable[[int, int], None]] = {}
         if settings.dask_scheduler:
             from distributed import Client  # dask only with a configured scheduler
 
             self._client = Client(settings.dask_scheduler, timeout="15s", set_as_default=False)
+            self._client.subscribe_topic(self._topic, self._pages_event)
 
-    def ingest(self, files: dict[str, Path], *, on_read: Callable[[Located], None]) -> list[Located]:
-        """Read every file (one task each), calling `on_read` as each one is read; results in file order."""
+    def ingest(self, files: dict[str, Path], *, on_read: Callable[[str, Located], None],
+               on_page: Callable[[str, int, int], None]) -> list[Located]:
+        """Read every file (one task each), telling `on_page` (name, pages read, pages) while a file is read and
+        `on_read` (name, result) once it is; results in file order."""
         names = list(files)
         if self._client is None:
             out = []
             for name in names:
-                out.append(ingest_task(str(files[name]), name, self._settings))
-                on_read(out[-1])
+                out.append(ingest_task(str(files[name]), name, self._settings,
+                                       on_page=lambda read, total, name=name: on_page(name, read, total)))
+                on_read(name, out[-1])
             return out
         from distributed import as_completed  # dask only with a configured scheduler
 
-        futures = {self._client.submit(ingest_task, str(files[n]), n, self._settings, pure=False): n for n in names}
-        results: dict[str, Located] = {}
-        for future in as_completed(futures, loop=self._client.loop):
-            results[futures[future]] = future.result()
-            on_read(results[futures[future]])
+        keys = {n: uuid.uuid4().hex for n in names}
+        for name, key in keys.items():
+            self._listeners[key] = lambda read, total, name=name: on_page(name, read, total)
+        try:
+            futures = {self._client.submit(ingest_task, str(files[n]), n, self._settings,
+                                           WorkerPages(self._topic, keys[n]), pure=False): n for n in names}
+            results: dict[str, Located] = {}
+            for future in as_completed(futures, loop=self._client.loop):
+                results[futures[future]] = future.result()
+                on_read(futures[future], results[futures[future]])
+        finally:
+            for key in keys.values():
+                self._listeners.pop(key, None)
         return [results[n] for n in names]
+
+    def _pages_event(self, event: tuple) -> None:
+        """A WorkerPages event (on the client's event loop: the listener only records it)."""
+        key, read, total = event[1]
+        listener = self._listeners.get(key)
+        if listener is not None:
+            listener(read, total)
 
     def check(self, claim: Claim, docs: list[Document], matches: Sequence, stated: frozenset[str] | None) -> Located:
         if self._client is None:
@@ -169,34 +209,96 @@ class Compute:
 
 
 class _Lease:
-    """Renews a job's lease every third of its length while the job runs, carrying the latest progress."""
+    """Renews a job's lease every third of its length while the job runs, carrying the latest progress; progress
+    given to `update` is written by the same thread, at most every PROGRESS_EVERY_S."""
 
     def __init__(self, jobs: JobStore, job: Job, owner: str, lease_s: float) -> None:
         self._jobs, self._job, self._owner, self._lease_s = jobs, job, owner, lease_s
         self._progress: dict = {}
-        self._stop = threading.Event()
+        self._pending = False  # progress not written yet
+        self._written = time.monotonic()  # the claim took the lease
+        self._stopped = False
+        self._changed = threading.Condition()
+        self._writing = threading.Lock()  # writes go out in the order their progress was taken
         self.lost = False
         self._thread = threading.Thread(target=self._beat, name=f"lease-{job.id[:8]}", daemon=True)
         self._thread.start()
 
     def _beat(self) -> None:
-        while not self._stop.wait(self._lease_s / 3):
+        while True:
+            with self._changed:
+                while (wait := self._due() - time.monotonic()) > 0 and not self._stopped:
+                    self._changed.wait(wait)
+                if self._stopped:
+                    return
             self.renew()
 
+    def _due(self) -> float:
+        return self._written + (PROGRESS_EVERY_S if self._pending else self._lease_s / 3)
+
+    def update(self, **progress) -> None:
+        """Record progress, written with the next renewal, at the latest PROGRESS_EVERY_S after the last one;
+        it never waits for the database (a Dask client's event loop calls it)."""
+        with self._changed:
+            self._progress.update(progress)
+            self._pending = True
+            self._changed.notify()
+
     def renew(self, **progress) -> None:
-        self._progress.update(progress)
-        if self.lost:
-            return
-        try:
-            self._jobs.renew(self._job.id, self._owner, lease_s=self._lease_s, **self._progress)
-        except LostLease:
-            self.lost = True
-        except Exception as exc:  # noqa: BLE001 - the database is away for a moment: the next beat tries again
-            log.warning("lease of job %s not renewed: %s", self._job.id, type(exc).__name__)
+        """Extend the lease now, writing the progress recorded so far with `progress`."""
+        with self._writing:
+            with self._changed:
+                self._progress.update(progress)
+                values, self._pending, self._written = dict(self._progress), False, time.monotonic()
+            if self.lost:
+                return
+            try:
+                self._jobs.renew(self._job.id, self._owner, lease_s=self._lease_s, **values)
+            except LostLease:
+                self.lost = True
+            except Exception as exc:  # noqa: BLE001 - the database is away for a moment: the next beat tries again
+                log.warning("lease of job %s not renewed: %s", self._job.id, type(exc).__name__)
 
     def stop(self) -> None:
-        self._stop.set()
+        with self._changed:
+            self._stopped = True
+            self._changed.notify()
         self._thread.join()
+
+
+class _Progress:
+    """A job's files and pages read so far: a file's pages as its reader counts them while it is read, then its
+    own page count once read, and none once it failed (the partial count of a reader that died is dropped).
+    The page total is known once every file's count is (a PDF's or image's when its reader opens it)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = list(names)
+        self._reading: dict[str, tuple[int, int]] = {}
+        self._read: dict[str, tuple[int, int | None]] = {}  # (pages, page count) of each file read or failed
+
+    def page(self, name: str, read: int, total: int) -> dict:
+        """A reader's report; a late one (a Dask event after its file's result) changes nothing."""
+        if name not in self._read:
+            before = self._reading.get(name, (0, 0))
+            self._reading[name] = (max(before[0], read), total or before[1])
+        return self.values()
+
+    def done(self, name: str, result: Located) -> dict:
+        """A file read (its own pages) or failed (no pages, its count as its reader said)."""
+        said = self._reading.pop(name, (0, 0))[1] or None
+        if result.value is None:
+            self._read[name] = (0, said)
+        else:
+            pages = _top_pages(result.value)
+            self._read[name] = (pages, pages)
+        return self.values()
+
+    def values(self) -> dict:
+        counts = [self._read[n][1] if n in self._read else self._reading.get(n, (0, 0))[1] or None
+                  for n in self._names]
+        return {"files_done": len(self._read),
+                "pages_done": sum(p for p, _ in self._read.values()) + sum(r for r, _ in self._reading.values()),
+                "pages_total": None if None in counts else sum(counts)}
 
 
 class JobWorker:
@@ -287,21 +389,25 @@ class JobWorker:
         stated = None if job.stated is None else frozenset(job.stated)
         folder = job_folder(settings, job.id)
         files = {name: folder / name for name in job.files}
-        read: list[Located] = []
+        progress, counting = _Progress(job.files), threading.Lock()
 
-        def on_read(done: Located) -> None:
-            read.append(done)
-            pages = sum(_top_pages(r.value) for r in read if r.value is not None)
-            lease.renew(files_done=len(read), pages_done=pages)
+        def on_page(name: str, read: int, total: int) -> None:
+            with counting:  # a Dask event and a file's result may cross
+                lease.update(**progress.page(name, read, total))
 
-        results = self._compute.ingest(files, on_read=on_read)
+        def on_read(name: str, result: Located) -> None:
+            with counting:
+                lease.update(**progress.done(name, result))
+            lease.renew()
+
+        results = self._compute.ingest(files, on_read=on_read, on_page=on_page)
         where = sorted({r.where for r in results})
         failed = next((r for r in results if r.error is not None), None)
         if failed is not None:
             self._jobs.fail(job.id, owner, code=failed.error[0], message=failed.error[1], status=failed.error[2])
             return True
         docs = cap_text([r.value for r in results], max_chars=settings.check_text_chars)
-        lease.renew(pages_total=sum(_top_pages(d) for d in docs), ran_on=", ".join(where))
+        lease.renew(ran_on=", ".join(where))
         matches = self._reuse.query(claim, docs) if self._reuse is not None else ()
         checked = self._compute.check(claim, docs, matches, stated)
         where = sorted({*where, checked.where})

@@ -6,6 +6,7 @@ its CPU time (RLIMIT_CPU); the parent enforces the wall time. A worker that cras
 or hangs is killed with its OCR children, its temp folder (inside data_dir/tmp) is removed, the
 document gets a typed error (`parser_crashed`, `parser_timeout`, `parser_memory`) and a fresh worker
 is started for the next one. The same pool serves the API, `poecheck check`, eval and batch tasks.
+While it reads, a worker can report the file's pages read so far (at most every PAGES_EVERY_S) on the reply pipe.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 
 TASK_FD, REPLY_FD = 3, 4  # the pipe ends a worker reads tasks from and writes replies to
 POLL_S = 0.05
+PAGES_EVERY_S = 0.25  # a worker's reports of pages read, at most this often (the file's page count at once)
 #: A crash with a sampled peak RSS above this share of the cap counts as out of memory. Samples can miss the last
 #: growth of a reader that dies between two (a 2 GB bomb under a 512 MB cap was last seen at 253 MB); the
 #: kernel's own peak (wait4's ru_maxrss) cannot be used: it includes the parent's before the reader's exec.
@@ -120,16 +123,18 @@ class ParserPool:
             while len(self._idle) < count and not self._closed:
                 self._idle.append(_Worker())
 
-    def parse(self, path: Path, *, settings: Settings, display_name: str | None = None) -> Parsed:
-        """Read one file in a worker; crashes, limits and hangs come back as typed errors."""
+    def parse(self, path: Path, *, settings: Settings, display_name: str | None = None,
+              on_page: Callable[[int, int], None] | None = None) -> Parsed:
+        """Read one file in a worker; crashes, limits and hangs come back as typed errors. `on_page` is told
+        (pages read, pages) of the file while it is read (not after a crash: the caller counts what it got)."""
         tmp = _task_folder(settings)
         worker = self._take()
         name = display_name or path.name
         started = time.monotonic()
         healthy = False
         try:
-            worker.tasks.send((str(path), display_name, settings, tmp))
-            reply, timed_out = self._wait(worker, deadline=started + settings.parse_timeout_s)
+            worker.tasks.send((str(path), display_name, settings, tmp, on_page is not None))
+            reply, timed_out = self._wait(worker, deadline=started + settings.parse_timeout_s, on_page=on_page)
             if reply is None:
                 worker.kill()
                 error = _death_error(worker, name, settings, timed_out=timed_out)
@@ -172,15 +177,22 @@ class ParserPool:
         if not healthy:
             self.warm(1)  # the replacement loads while the caller goes on
 
-    def _wait(self, worker: _Worker, *, deadline: float) -> tuple[tuple | None, bool]:
-        """(the worker's reply, False); (None, False) when it died; (None, True) when it overran the wall time."""
+    def _wait(self, worker: _Worker, *, deadline: float,
+              on_page: Callable[[int, int], None] | None) -> tuple[tuple | None, bool]:
+        """(the worker's reply, False); (None, False) when it died; (None, True) when it overran the wall time.
+        Reports of pages read on the way go to `on_page`."""
         worker.peak_rss_mb = 0.0
         while time.monotonic() < deadline:
             if worker.replies.poll(POLL_S):
                 try:
-                    return worker.replies.recv(), False
+                    reply = worker.replies.recv()
                 except EOFError:
                     return None, False
+                if reply[0] != "pages":
+                    return reply, False
+                if on_page is not None:
+                    on_page(reply[1], reply[2])
+                continue
             worker.sample()
         log.warning("parser worker %d overran the wall-time limit; killing it", worker.pid)
         return None, True
@@ -258,7 +270,7 @@ def _serve() -> None:
     _preload(tasks)
     while True:
         try:
-            path, display_name, settings, tmp = tasks.recv()
+            path, display_name, settings, tmp, progress = tasks.recv()
         except EOFError:
             return
         _set_limits(settings)
@@ -267,7 +279,8 @@ def _serve() -> None:
         tempfile.tempdir = tmp  # OCR page images go to the task's folder, removed by the parent
         recycle = False
         try:
-            reply: tuple = ("ok", ingest_here(Path(path), settings=settings, display_name=display_name))
+            reply: tuple = ("ok", ingest_here(Path(path), settings=settings, display_name=display_name,
+                                              on_page=_PageReports(replies) if progress else None))
         except MemoryError:
             recycle = True
             reply = ("error", _flat(ParserMemory.over(display_name or Path(path).name, settings.parse_memory_mb)))
@@ -285,6 +298,26 @@ def _serve() -> None:
         replies.send((*reply, usage, recycle))
         if recycle:
             return
+
+
+class _PageReports:
+    """A worker's reports of the pages read to its parent: the page count and the last page at once, the pages
+    between at most every PAGES_EVERY_S (IngestContext.on_page calls it one call at a time; the reply follows
+    when they are over)."""
+
+    def __init__(self, replies: Connection) -> None:
+        self._replies = replies
+        self._sent = -PAGES_EVERY_S
+
+    def __call__(self, read: int, total: int) -> None:
+        now = time.monotonic()
+        if 0 < read < total and now - self._sent < PAGES_EVERY_S:
+            return
+        self._sent = now
+        try:
+            self._replies.send(("pages", read, total))
+        except OSError:  # the parent is gone: the next task read ends this worker
+            pass
 
 
 def _preload(tasks: Connection) -> None:

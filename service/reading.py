@@ -5,6 +5,7 @@ the in-process readers (service.ingest.dispatch) run only inside the reader proc
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from models import Document
@@ -12,10 +13,13 @@ from service.config import Settings
 from service.isolation import default_pool
 
 
-def read_document(path: Path, *, settings: Settings, display_name: str | None = None) -> Document:
+def read_document(path: Path, *, settings: Settings, display_name: str | None = None,
+                  on_page: Callable[[int, int], None] | None = None) -> Document:
     """The Document of the file at `path`, read in an isolated reader (service.isolation): a crash, an overrun
-    limit or a hang is a typed error (`parser_crashed`, `parser_memory`, `parser_timeout`)."""
-    return default_pool().parse(path, settings=settings, display_name=display_name).unwrap()
+    limit or a hang is a typed error (`parser_crashed`, `parser_memory`, `parser_timeout`). `on_page` is told
+    (pages read, pages) of the file itself while it is read (a PDF's or image's page count as soon as it is
+    opened), in the calling thread."""
+    return default_pool().parse(path, settings=settings, display_name=display_name, on_page=on_page).unwrap()
 
 
 def start_reader(count: int = 1) -> None:

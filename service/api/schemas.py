@@ -76,9 +76,11 @@ class JobOut(BaseModel):
     status: str = Field(description="queued, running, done or failed.")
     files_done: int = Field(description="Files read so far.")
     files_total: int = Field(description="Files of the check.")
-    pages_done: int = Field(description="Pages of the files read so far.")
-    pages_total: int | None = Field(default=None, description="Pages of all the files, known once every file "
-                                    "is read.")
+    pages_done: int = Field(description="Pages of the files read so far, counted page by page while a file "
+                            "is read.")
+    pages_total: int | None = Field(default=None, description="Pages of all the files, known once each file's "
+                                    "count is (a PDF's or image's as soon as its reader opens it, others' once "
+                                    "read).")
     report_id: str | None = Field(default=None, description="The report when done: GET /v1/checks/{report_id}.")
     error: ErrorOut | None = Field(default=None, description="Why it failed (the codes of a synchronous check).")
     created_at: datetime

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -38,6 +39,13 @@ class IngestContext:
     signatures: list[Signature] = field(default_factory=list)
     pages: int = 0
     attachments: int = 0
+    #: Told (pages read, pages) of the uploaded file itself, named `upload`, when its page count is known and as
+    #: each of its pages is read (an OCR'd one when its OCR ends), one call at a time: the reader's progress.
+    on_page: Callable[[int, int], None] | None = None
+    upload: str = ""
+    _upload_pages: int = field(default=0, init=False, repr=False)
+    _pages_read: int = field(default=0, init=False, repr=False)
+    _progress_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def attach(self, data: bytes, name: str, *, parent: str, depth: int) -> None:
         """Read an attachment named `name` found in `parent` at nesting `depth`; an unreadable one becomes a
@@ -58,6 +66,31 @@ class IngestContext:
             raise TooManyPages(
                 f"{file}: more than {self.settings.max_pages} pages in one upload; split the document."
             )
+        if file == self.upload and self.on_page is not None:
+            with self._progress_lock:
+                self._upload_pages += count
+                self.on_page(self._pages_read, self._upload_pages)
+
+    def add_page(self, part: Part | Future[Part]) -> None:
+        """Append one page's part (a Future while it is OCR'd), counted for `on_page` once it is ready."""
+        self.parts.append(part)
+        if self.on_page is None:
+            return
+        if isinstance(part, Future):
+            part.add_done_callback(self._page_ready)
+        else:
+            self._page_ready(part)
+
+    def _page_ready(self, part: Part | Future[Part]) -> None:
+        if isinstance(part, Future):
+            if part.cancelled() or part.exception() is not None:
+                return
+            part = part.result()
+        if part.file != self.upload or self.on_page is None:
+            return
+        with self._progress_lock:
+            self._pages_read += 1
+            self.on_page(self._pages_read, self._upload_pages)
 
     def check_depth(self, depth: int, *, file: str) -> None:
         """Refuse attachments nested deeper than Settings.max_depth."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from checks.unexpected import log_unexpected
@@ -26,7 +27,8 @@ from service.ingest.page_view import with_drawn_pages
 log = logging.getLogger(__name__)
 
 
-def ingest_path(path: Path, *, settings: Settings, display_name: str | None = None) -> Document:
+def ingest_path(path: Path, *, settings: Settings, display_name: str | None = None,
+                on_page: Callable[[int, int], None] | None = None) -> Document:
     """Read a file from disk in this process (see ingest_bytes); `display_name` replaces its name in part paths."""
     name = display_name or path.name
     try:
@@ -38,13 +40,15 @@ def ingest_path(path: Path, *, settings: Settings, display_name: str | None = No
         why = {FileNotFoundError: "no such file", IsADirectoryError: "it is a folder, not a file",
                PermissionError: "permission denied"}[type(exc)]
         raise FileMissing(f"{name}: cannot read the file: {why}.") from exc
-    return ingest_bytes(data, name, settings=settings)
+    return ingest_bytes(data, name, settings=settings, on_page=on_page)
 
 
-def ingest_bytes(data: bytes, filename: str, *, settings: Settings) -> Document:
+def ingest_bytes(data: bytes, filename: str, *, settings: Settings,
+                 on_page: Callable[[int, int], None] | None = None) -> Document:
     """A Document of `data`'s parts (in document order), read in this process with no memory or time limits:
     only the isolated reader (service.isolation), fuzzing and the readers' tests call this; everyone else
-    reads with service.reading.read_document."""
+    reads with service.reading.read_document. `on_page` is told (pages read, pages) of the file as it is read
+    (IngestContext.on_page)."""
     if not data.strip(b"\x00 \t\r\n"):
         raise EmptyFile(f"{filename} is empty.")
     if len(data) > settings.max_file_bytes:
@@ -52,7 +56,8 @@ def ingest_bytes(data: bytes, filename: str, *, settings: Settings) -> Document:
     media_type = registry.detect_type(data)
     if media_type not in registry.SUPPORTED:
         raise registry.unsupported(data, file=filename, media_type=media_type)
-    ctx = IngestContext(settings=settings, ocr=OcrRunner(settings.ocr_workers), dispatch=ingest_attachment)
+    ctx = IngestContext(settings=settings, ocr=OcrRunner(settings.ocr_workers), dispatch=ingest_attachment,
+                        on_page=on_page, upload=filename)
     try:
         ingest_data(data, media_type=media_type, file=filename, ctx=ctx, depth=0)
         parts = ctx.resolved_parts()

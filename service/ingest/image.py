@@ -47,7 +47,7 @@ def ingest_image(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> N
                     raise MalformedDocument(
                         f"{file}: the image cannot be decoded ({type(exc).__name__})."
                     ) from exc
-                ctx.parts.append(
+                ctx.add_page(
                     Part(
                         kind="image_page",
                         path=f"{file} > page {page}",
@@ -63,7 +63,7 @@ def ingest_image(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> N
                 frame, kind="image_page", file=file, page=page, dpi=dpi, timeout=ctx.settings.ocr_timeout_s,
                 view=ctx.settings.page_images,
             )
-            ctx.parts.append(ctx.ocr.submit(job))
+            ctx.add_page(ctx.ocr.submit(job))
 
 
 def _dpi(img: Image.Image) -> int | None:

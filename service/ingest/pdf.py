@@ -84,7 +84,7 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
-        ctx.parts.append(_page_part(file, number, f"page {number}: cannot be read ({exc})"))
+        ctx.add_page(_page_part(file, number, f"page {number}: cannot be read ({exc})"))
         return
     textpage = None
     try:
@@ -92,12 +92,12 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
         objects = pdfium_c.FPDFPage_CountObjects(page.raw)
         if text_is_usable(text) and (_has_alnum(text, MIN_TEXT_CHARS) or not _has_image(page)):
             marks = _ink_marks(page, text, number, warnings, textpage=textpage)
-            ctx.parts.append(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks,
-                                        images=pdf_page_images(page, text, enabled=ctx.settings.page_images,
-                                                               index=index, count=len(pdf))))
+            ctx.add_page(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks,
+                                    images=pdf_page_images(page, text, enabled=ctx.settings.page_images,
+                                                           index=index, count=len(pdf))))
             return
         if objects <= 0:
-            ctx.parts.append(_page_part(file, number, *warnings, text=text.strip()))
+            ctx.add_page(_page_part(file, number, *warnings, text=text.strip()))
             return
         image, dpi = _render(page, number, ctx=ctx, warnings=warnings)
     finally:
@@ -105,7 +105,7 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
             textpage.close()
         page.close()
     if image is None:
-        ctx.parts.append(_page_part(file, number, *warnings))
+        ctx.add_page(_page_part(file, number, *warnings))
         return
     fallback = text.strip() if text_is_usable(text) else ""
     job = ocr_job(
@@ -119,7 +119,7 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
         warnings=tuple(warnings),
         view=ctx.settings.page_images,
     )
-    ctx.parts.append(ctx.ocr.submit(job))
+    ctx.add_page(ctx.ocr.submit(job))
 
 
 def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> tuple[pdfium.PdfTextPage | None, str]:

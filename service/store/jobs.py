@@ -37,8 +37,10 @@ class JobRow(Base):
                                                "the self-check form's user gave (None: a claim sent as JSON).")
     files: Mapped[str] = mapped_column(Text, doc="JSON list of the file names in <files_dir>/jobs/<id>/.")
     files_done: Mapped[int] = mapped_column(Integer, default=0)
-    pages_done: Mapped[int] = mapped_column(Integer, default=0, doc="Pages of the files read so far.")
-    pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True, doc="Known once every file is read.")
+    pages_done: Mapped[int] = mapped_column(Integer, default=0, doc="Pages of the files read so far (page by "
+                                            "page while a file is read).")
+    pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True, doc="Known once each file's page count "
+                                                    "is.")
     report_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)

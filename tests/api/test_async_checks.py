@@ -4,17 +4,41 @@ from __future__ import annotations
 import time
 
 import pytest
-from apihelp import PARTNER_A, PARTNER_B, REVIEWER, auth, comparable, dev_case, multipart
+from apihelp import CORPUS, PARTNER_A, PARTNER_B, REVIEWER, auth, comparable, dev_case, multipart
+
+SCAN = CORPUS / "pdf_scanned" / "ocrmypdf__3small.pdf"  # 3 scanned pages, OCR'd one after the other
+
+
+def follow(get, job_url: str, headers: dict, *, timeout: float = 240, poll_s: float = 0.2) -> list[dict]:
+    """Poll a job until it is done or failed; returns every state seen."""
+    deadline = time.monotonic() + timeout
+    seen = []
+    while True:
+        seen.append(get(job_url, headers=headers).json())
+        if seen[-1]["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return seen
+        time.sleep(poll_s)
 
 
 def wait_done(get, job_url: str, headers: dict, *, timeout: float = 240) -> dict:
     """Poll a job until it is done or failed; returns its last state."""
-    deadline = time.monotonic() + timeout
-    while True:
-        job = get(job_url, headers=headers).json()
-        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
-            return job
-        time.sleep(0.2)
+    return follow(get, job_url, headers, timeout=timeout)[-1]
+
+
+def assert_pages_counted_while_read(client) -> None:
+    """An asynchronous check of a 3-page scan: its job's pages read rise one by one while the file is OCR'd (some
+    state between 0 and 3 is seen, never a step back), against a page total of 3 once the reader opened it."""
+    claim, _ = dev_case("dev-001")
+    r = client.post("/v1/checks?async=true", headers=auth(REVIEWER), files=multipart(claim, [SCAN]))
+    assert r.status_code == 202, r.text
+    seen = follow(client.get, r.headers["location"], auth(REVIEWER), poll_s=0.05)
+    assert seen[-1]["status"] == "done", seen[-1]
+    assert seen[-1]["pages_done"] == seen[-1]["pages_total"] == 3 and seen[-1]["files_done"] == 1
+    done = [job["pages_done"] for job in seen]
+    assert done == sorted(done), done
+    assert any(0 < pages < 3 for pages in done), done
+    assert {job["pages_total"] for job in seen} <= {None, 3}
+    assert all(job["files_done"] == 0 for job in seen if job["pages_done"] < 3)  # counted while the file is read
 
 
 @pytest.fixture
@@ -38,6 +62,11 @@ def test_async_check_gives_the_synchronous_report(client, settings, how):
     report = client.get(f"/v1/checks/{job['report_id']}", headers=auth(REVIEWER)).json()
     assert comparable(report) == comparable(sync.json())
     assert not (settings.files_dir / "jobs" / job["id"]).exists()  # the job's files go once it is done
+
+
+@pytest.mark.ocr
+def test_a_scan_s_pages_are_counted_while_it_is_read(client):
+    assert_pages_counted_while_read(client)
 
 
 def test_a_partner_reads_only_its_own_jobs_and_errors_are_typed(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from apihelp import REVIEWER, auth, comparable, dev_case, multipart
 from sqlalchemy import select
-from test_async_checks import wait_done
+from test_async_checks import assert_pages_counted_while_read, wait_done
 
 from service.store.jobs import JobRow, JobStore
 from service.store.sessions import session_factory
@@ -39,6 +39,12 @@ def test_async_check_runs_on_the_cluster_workers_with_the_local_report(client, s
     assert ran_on and ran_on <= workers  # every task ran on a Dask worker, none in the replica
     report = client.get(f"/v1/checks/{job['report_id']}", headers=auth(REVIEWER)).json()
     assert comparable(report) == comparable(local)
+
+
+@pytest.mark.ocr
+def test_a_scan_s_pages_are_counted_while_a_cluster_worker_reads_it(client, settings, cluster):
+    """The worker tells the replica each page read (a Dask event), and the job's progress shows it."""
+    assert_pages_counted_while_read(client)
 
 
 def test_a_synchronous_check_also_runs_on_the_cluster(client, settings, cluster):
