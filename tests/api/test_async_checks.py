@@ -1,6 +1,7 @@
 """Asynchronous checks: 202 + Location, the job's states and progress, the same report as a synchronous check."""
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
@@ -67,6 +68,29 @@ def test_async_check_gives_the_synchronous_report(client, settings, how):
 @pytest.mark.ocr
 def test_a_scan_s_pages_are_counted_while_it_is_read(client):
     assert_pages_counted_while_read(client)
+
+
+@pytest.mark.ocr
+def test_pages_of_a_reader_that_dies_are_not_counted(client, settings):
+    """The scan's 3 pages then a flate bomb in one PDF: the reader reports pages, then dies of memory on the
+    bomb; the failed job counts none of that file's pages (its reader's partial count is dropped)."""
+    import pypdfium2 as pdfium
+
+    from tests.ingest.hostile import flate_bomb_pdf
+
+    settings.parse_memory_mb, settings.pdf_page_content_mb = 512, 0  # the reader's own limit stops the bomb
+    pdf = pdfium.PdfDocument(SCAN)
+    pdf.import_pages(pdfium.PdfDocument(flate_bomb_pdf(gigabytes=2)))
+    data = io.BytesIO()
+    pdf.save(data)
+    claim, _ = dev_case("dev-001")
+    r = client.post("/v1/checks?async=true", headers=auth(REVIEWER),
+                    files=[("claim", (None, claim)), ("files", ("scan_then_bomb.pdf", data.getvalue()))])
+    assert r.status_code == 202, r.text
+    seen = follow(client.get, r.headers["location"], auth(REVIEWER), poll_s=0.05)
+    assert (seen[-1]["status"], seen[-1]["error"]["code"]) == ("failed", "parser_memory"), seen[-1]
+    assert (seen[-1]["files_done"], seen[-1]["pages_done"]) == (1, 0)
+    assert {job["pages_total"] for job in seen} <= {None, 4}
 
 
 def test_a_partner_reads_only_its_own_jobs_and_errors_are_typed(client):

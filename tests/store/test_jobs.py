@@ -37,11 +37,14 @@ def test_a_job_is_claimed_once_and_taken_over_when_its_lease_runs_out(db):
     first = jobs.claim("replica-1", lease_s=0.5)
     assert first is not None and first.id == job_id and first.attempts == 1
     assert jobs.claim("replica-2", lease_s=0.5) is None  # held
+    jobs.renew(job_id, "replica-1", lease_s=0.5, pages_done=2, pages_total=40)
     time.sleep(0.6)  # replica-1 died: no renewal
     second = jobs.claim("replica-2", lease_s=30)
     assert second is not None and second.id == job_id and second.attempts == 2
+    assert (second.files_done, second.pages_done, second.pages_total) == (0, 0, None)  # counted again from 0
     with pytest.raises(LostLease):
-        jobs.renew(job_id, "replica-1", lease_s=30)
+        jobs.renew(job_id, "replica-1", lease_s=30, pages_done=3)
+    assert jobs.get(job_id).pages_done == 0
     with pytest.raises(LostLease):  # the late replica stores nothing
         jobs.finish(job_id, "replica-1", report=_report(), report_id=new_id(), owner_partner_id="A")
     report_id = new_id()

@@ -1,15 +1,17 @@
 """The partner self-check in the browser never shows `approvable` on a claim the checks cannot clear:
-a claim JSON uploaded with a GCC High flag, and a form that leaves the customer's flags out."""
+a claim JSON uploaded with a GCC High flag, and a form that leaves the customer's flags out. While a scan is
+read, the page counts its pages."""
 from __future__ import annotations
 
 import re
 
 import pytest
-from apihelp import DEV, PARTNER_A
+from apihelp import CORPUS, DEV, PARTNER_A
 
 pytestmark = pytest.mark.browser
 
 GULLWING = DEV / "docs/dev-037/Statement_of_Work_-_Acceptance_Gullwing.pdf"
+SCAN = CORPUS / "pdf_scanned" / "ocrmypdf__3small.pdf"  # 3 scanned pages
 
 
 def _login(page, url, key):
@@ -33,6 +35,23 @@ def test_partner_uploads_claim_json_with_gcc_high_flag(server, page):
     eligibility = page.locator("#check-customer_eligibility")
     assert eligibility.get_attribute("data-status") == "fail"
     assert "GCC High" in eligibility.inner_text()
+
+
+@pytest.mark.ocr
+def test_partner_sees_the_pages_of_a_scan_counted_as_they_are_read(server, page):
+    _login(page, server, PARTNER_A)
+    shown: list[str] = []  # every text the progress line shows, in order
+    page.expose_function("progressShown", lambda text: shown.append(text))
+    page.evaluate("""() => { const line = document.getElementById("progress-text");
+        new MutationObserver(() => window.progressShown(line.textContent))
+            .observe(line, {childList: true, characterData: true, subtree: true}); }""")
+    page.set_input_files("input[name=files]", str(SCAN))
+    page.check("input[name=claim_source][value=file]")
+    page.set_input_files("input[name=claim_file]", str(DEV / "claims/dev-037.json"))
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/reports/[0-9a-f]{32}$"), timeout=120_000)
+    read = [int(m.group(1)) for text in shown if (m := re.search(r"(\d+) of 3 pages read", text))]
+    assert read == sorted(read) and any(0 < n < 3 for n in read), shown
 
 
 def _fill_corvid(page):

@@ -71,18 +71,24 @@
     button.disabled = false;
   }
 
-  // The job's real progress (GET /v1/jobs/{id}): files and pages read, then the checks, then the report.
+  // The job's real progress (GET /v1/jobs/{id}): pages read as the reader goes (of the page total once the
+  // readers have counted the pages), then the checks, then the report.
   function show(job) {
     if (job.status === "queued") {
       text.textContent = "Queued; a reader starts shortly…";
       return;
     }
-    const files = job.files_total ? job.files_done / job.files_total : 0;
-    fill.style.width = Math.round(50 + 45 * files) + "%";
+    const counted = job.pages_total > 0;
+    const share = counted ? job.pages_done / job.pages_total : job.files_total ? job.files_done / job.files_total : 0;
+    fill.style.width = Math.round(50 + 45 * Math.min(share, 1)) + "%";
     const pages = job.pages_done + (job.pages_done === 1 ? " page" : " pages");
-    text.textContent = job.files_done < job.files_total
-      ? "Reading file " + (job.files_done + 1) + " of " + job.files_total + " (" + pages + " read so far; OCR of scans takes a few seconds a page)…"
-      : "Read " + pages + "; running the checks…";
+    if (job.files_done >= job.files_total) {
+      text.textContent = "Read " + pages + "; running the checks…";
+      return;
+    }
+    const file = job.files_total > 1 ? "Reading file " + (job.files_done + 1) + " of " + job.files_total : "Reading the file";
+    const read = counted ? job.pages_done + " of " + job.pages_total + " pages read" : pages + " read so far";
+    text.textContent = file + ": " + read + " (OCR of scans takes a few seconds a page)…";
   }
 
   function follow(location) {
