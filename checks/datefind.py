@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-import dateparser
-
+from checks.datefast import plain_date
 from checks.fastscan import scanner
 
 #: Month names in the languages POE is written in (English, German, French, Spanish, Italian, Dutch,
@@ -53,6 +52,13 @@ class FoundDate:
 
 @lru_cache(maxsize=4096)
 def _parse(candidate: str, order: str) -> date | None:
+    return plain_date(candidate, order) or dateparser_date(candidate, order)
+
+
+def dateparser_date(candidate: str, order: str) -> date | None:
+    """dateparser's reading of one date string in the languages of _MONTH (None if not a full date)."""
+    import dateparser  # lazy: start-up (0.25 s to load and start; the plain shapes need none, see datefast)
+
     parsed = dateparser.parse(candidate, languages=_LANGUAGES, settings={"DATE_ORDER": order, **_SETTINGS})
     return parsed.date() if parsed else None
 
