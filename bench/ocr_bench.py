@@ -1,21 +1,18 @@
-"""Ingestion against what a user would otherwise run, on the same files, paired in one run.
+"""OCR ingestion against what a user would otherwise run, on the same files, paired in one run.
 
-Text PDFs (1, 10, 100 pages): poecheck's ingestion ms/page (text layer, the OCR decision, signature ink)
-against raw pypdfium2 and raw pypdf text extraction. The .msg: ms per message with its attachments. Scans
-(1, 10 pages): poecheck's ingestion per page (render, OCR by the resident engine, parse) against the bare
+Scans (1, 10 pages): poecheck's ingestion per page (render, OCR by the resident engine, parse) against the bare
 `tesseract` CLI on the rendered page images, same options; and the words the resident engine reads against
 the CLI's on the fixtures/ocr_truth images and the scan's pages. Ingestion runs in-process here; parser
-isolation is isolation_bench's.
+isolation is isolation_bench's; text PDFs and .msg are text_bench's.
 """
 from __future__ import annotations
 
-import io
 import os
 import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,71 +20,6 @@ from bench.inputs import ROOT, SCAN_SOURCE, Inputs
 
 OCR_TARGET_RATIO = 0.85  # issue 18: a resident engine beats starting the CLI per page
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-
-
-def _pypdfium2_text(path: Path) -> None:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(path)
-    try:
-        for page in pdf:
-            textpage = page.get_textpage()
-            textpage.get_text_range()
-            textpage.close()
-            page.close()
-    finally:
-        pdf.close()
-
-
-def _pypdf_text(path: Path) -> None:
-    import pypdf
-
-    for page in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages:
-        page.extract_text()
-
-
-def _paired_seconds(fns: dict[str, Callable[[], object]], reps: int) -> dict[str, float]:
-    """Median seconds of each function, run in turn `reps` times (after one untimed warm-up round)."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(reps):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
-
-
-def text_extraction(inputs: Inputs) -> dict[str, dict]:
-    from service.config import Settings
-    from service.ingest.dispatch import ingest_path
-
-    settings = Settings(data_dir=inputs.folder / "data")
-    text_only = settings.model_copy(update={"page_images": False})  # the reading itself, without the reviewer's images
-    out = {}
-    for pages, path in inputs.text_pdfs.items():
-        s = _paired_seconds({"poecheck": lambda p=path: ingest_path(p, settings=settings),
-                             "poecheck_text": lambda p=path: ingest_path(p, settings=text_only),
-                             "pypdfium2": lambda p=path: _pypdfium2_text(p),
-                             "pypdf": lambda p=path: _pypdf_text(p)}, inputs.profile.reps)
-        out[f"{pages}p"] = {"pages": pages, **{f"{k}_ms_per_page": round(v * 1000 / pages, 3) for k, v in s.items()},
-                            "ratio_vs_pypdfium2": round(s["poecheck"] / s["pypdfium2"], 2),
-                            "text_ratio_vs_pypdfium2": round(s["poecheck_text"] / s["pypdfium2"], 2),
-                            "ratio_vs_pypdf": round(s["poecheck"] / s["pypdf"], 2)}
-    return out
-
-
-def msg_ingestion(inputs: Inputs) -> dict[str, object]:
-    from service.config import Settings
-    from service.ingest.dispatch import ingest_path
-
-    settings = Settings(data_dir=inputs.folder / "data")
-    doc = ingest_path(inputs.msg, settings=settings)
-    s = _paired_seconds({"poecheck": lambda: ingest_path(inputs.msg, settings=settings)}, inputs.profile.reps)
-    return {"bytes": inputs.msg.stat().st_size, "parts": len(doc.parts),
-            "attachments": len({p.path.split(" > ")[1] for p in doc.parts if p.path.count(" > ") >= 2}),
-            "poecheck_ms_per_message": round(s["poecheck"] * 1000, 2)}
 
 
 def _render(path: Path, folder: Path, dpi: int) -> list[Path]:
@@ -187,6 +119,5 @@ def _cli_only(engine_module) -> Iterator[None]:
 
 
 def run(inputs: Inputs) -> dict[str, object]:
-    """Text extraction, .msg and OCR figures, for bench/results.json."""
-    return {"text_extraction": text_extraction(inputs), "msg": msg_ingestion(inputs), "ocr": ocr(inputs),
-            "ocr_agreement": word_agreement()}
+    """OCR figures, for bench/results.json."""
+    return {"ocr": ocr(inputs), "ocr_agreement": word_agreement()}
