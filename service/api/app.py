@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import sessionmaker
 
 from models import Claim
 from service.api import errors
@@ -26,27 +27,34 @@ from service.store.reports import ReportStore
 from service.store.sessions import session_factory
 from service.store.uploads import purge_uploads
 from service.store.web_sessions import WebSessionStore
-from service.trust import load_trust_roots
+from service.trust import TrustStore, load_trust_roots
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
+def load_configuration(settings: Settings) -> tuple[TrustStore, KeyRing, sessionmaker]:
+    """The trust roots, the API keys and the store's session factory, each checked: a bad trust-roots folder,
+    decision reason file or key file, or an outdated database schema raises its PoecheckError here, at start,
+    never in a request. `serve` calls it once before starting its worker processes, and each app again."""
+    trust = load_trust_roots(settings.trust_roots)
+    reason_codes()
+    keys = KeyRing.from_settings(settings)
+    return trust, keys, session_factory(settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app for `settings` (default: from the environment); the database schema is checked on start."""
+    """The app for `settings` (default: from the environment); the configuration is checked on start."""
     settings = settings or Settings()
-    trust = load_trust_roots(settings.trust_roots)  # a bad trust-roots folder stops the start, not each signed PDF
+    trust, keys, db = load_configuration(settings)
     if trust.anchors:
         log.info("trust roots: %s (%s)", trust.describe(), trust.source)
     else:
         log.warning("no trust roots are configured: an intact PDF digital signature is reported 'warn' (its "
                     "signer cannot be verified); set POECHECK_TRUST_ROOTS (README, 'Trusting signatures')")
-    reason_codes()  # so does a broken decision reason file
-    keys = KeyRing.from_settings(settings)
     if not len(keys):
         log.warning("no API keys configured: every request will get 401 (see README, 'Running the service')")
     runner = CheckRunner(settings)
-    db = session_factory(settings)  # the one session factory of the stores; an outdated schema stops the start
     reuse = ReuseHook(settings)
     job_store = JobStore(db)
     worker = JobWorker(settings, job_store, reuse, thread_init=_lower_priority)  # as the check threads

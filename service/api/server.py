@@ -1,70 +1,29 @@
-"""uvicorn with the connection limits of Settings: what `poecheck serve` runs.
-
-uvicorn bounds requests (limit_concurrency), keep-alive idling and header size, but not how many
-connections stay open or how long a client may take to send its headers. The protocol below closes
-a connection at once when `max_connections` are already open (so idle or half-open connections
-cannot use up file descriptors) and closes one whose request headers have not all arrived within
-`header_timeout_s` (after it opened, or after its previous response). Log lines pass a RepeatFilter.
-"""
+"""What `poecheck serve` runs: uvicorn with the connection limits of Settings (service.guarded_http), in one
+process or in N worker processes under uvicorn's supervisor. Log lines pass a RepeatFilter."""
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import copy
+import ctypes
+import logging
+import multiprocessing
+import os
 import resource
+import signal
+import sys
 
-import h11
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from fastapi import FastAPI
+from uvicorn.config import LOGGING_CONFIG, STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
+from service.api.app import create_app
 from service.config import Settings
 from service.datadir import make_private
+from service.errors import PoecheckError
+from service.guarded_http import GuardedH11Protocol, ServeConfig
 
-
-def guarded_protocol(settings: Settings) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with a cap on open connections and a header timeout from `settings`."""
-
-    class GuardedH11Protocol(H11Protocol):
-        max_connections = settings.max_connections
-        header_timeout_s = settings.header_timeout_s
-        _header_timer: asyncio.TimerHandle | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if len(self.connections) > self.max_connections:
-                transport.abort()  # connection_lost follows and forgets it
-                return
-            self._arm_header_timer()
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            if self.conn.their_state is not h11.IDLE:  # the headers are in
-                self._cancel_header_timer()
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
-                self._arm_header_timer()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._cancel_header_timer()
-            super().connection_lost(exc)
-
-        def _arm_header_timer(self) -> None:
-            self._cancel_header_timer()
-            self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_overdue)
-
-        def _cancel_header_timer(self) -> None:
-            if self._header_timer is not None:
-                self._header_timer.cancel()
-                self._header_timer = None
-
-        def _headers_overdue(self) -> None:
-            self._header_timer = None
-            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-                self.transport.close()
-
-    return GuardedH11Protocol
+log = logging.getLogger(__name__)
 
 
 def log_config(settings: Settings) -> dict:
@@ -80,6 +39,10 @@ def log_config(settings: Settings) -> dict:
 
 
 BACKLOG = 2048  # uvicorn's default; asyncio also accepts up to this many connections in one go
+#: How long the supervisor of `--workers N` waits for a worker to answer its health ping before it kills and
+#: replaces it. uvicorn's 5 s is shorter than a worker's start on a loaded machine, and than a long regex holding
+#: the interpreter lock; the price: a worker that dies during a ping is noticed only after this wait.
+WORKER_HEALTHCHECK_S = 30
 
 
 def raise_open_files_limit(*, wanted: int) -> int:
@@ -95,12 +58,58 @@ def raise_open_files_limit(*, wanted: int) -> int:
     return soft
 
 
-def run(settings: Settings, *, host: str, port: int) -> None:
-    """Serve the app on host:port until interrupted."""
-    make_private(settings)
-    raise_open_files_limit(wanted=2 * (BACKLOG + settings.max_connections) + 256)
+def app_factory() -> FastAPI:
+    """The app of one server process, from the environment's Settings (uvicorn calls it in each worker).
 
-    uvicorn.run("service.api:create_app", factory=True, host=host, port=port, log_level="info",
-                http=guarded_protocol(settings), limit_concurrency=settings.max_connections,
-                timeout_keep_alive=settings.keep_alive_s, h11_max_incomplete_event_size=settings.max_header_bytes,
-                log_config=log_config(settings), server_header=False, backlog=BACKLOG)
+    A start-up error is logged in one line and ends the process with uvicorn's STARTUP_FAILURE: the
+    supervisor of `--workers N` then stops instead of restarting the worker again and again."""
+    _stop_with_supervisor()
+    try:
+        return create_app()
+    except PoecheckError as exc:
+        log.error("poecheck: %s: %s", exc.code, exc.message)
+        sys.exit(STARTUP_FAILURE)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _stop_with_supervisor() -> None:
+    """In a worker process of `--workers N`, have the kernel send SIGTERM (a graceful stop) when the supervisor
+    dies, even by SIGKILL, so a worker never serves on without it. Linux only; elsewhere, and in a server
+    that is not a worker, nothing."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None or not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != supervisor.pid:  # it died before the prctl
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def run(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve the app on host:port until SIGINT or SIGTERM, in this process or in `workers` uvicorn worker
+    processes that share the listening socket. Each worker builds the app from the same environment, so
+    every limit of `settings` holds per worker process (as per replica)."""
+    make_private(settings)
+    raise_open_files_limit(wanted=2 * (BACKLOG + settings.max_connections) + 256)  # the workers inherit it
+
+    config = ServeConfig("service.api.server:app_factory", factory=True, host=host, port=port, workers=workers,
+                         max_connections=settings.max_connections, header_timeout_s=settings.header_timeout_s,
+                         http=GuardedH11Protocol, limit_concurrency=settings.max_connections,
+                         timeout_keep_alive=settings.keep_alive_s,
+                         h11_max_incomplete_event_size=settings.max_header_bytes, log_level="info",
+                         log_config=log_config(settings), server_header=False, backlog=BACKLOG,
+                         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    if workers == 1:
+        server = uvicorn.Server(config)
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it shut down on
+            server.run()
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)
+        return
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor.run()  # until SIGINT/SIGTERM, restarting a worker that dies; then SIGTERM to each and wait
+    failed = [str(p.pid) for p in supervisor.processes if p.exitcode == STARTUP_FAILURE]
+    if failed:
+        raise PoecheckError(f"worker process {', '.join(failed)} could not start (its error is logged above); "
+                            "the server stopped", code="worker_failed")

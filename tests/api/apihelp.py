@@ -63,13 +63,20 @@ def live_server(data_dir: Path, *, open_files: int | None = None, **env: str):
     """`poecheck serve` in a subprocess on a free port of 127.0.0.1 with a temp data dir; yields its URL.
 
     `open_files` sets the server's soft and hard limit of open files."""
+    with serve_process(data_dir, open_files=open_files, **env) as (_, url):
+        yield url
+
+
+@contextlib.contextmanager
+def serve_process(data_dir: Path, *args: str, open_files: int | None = None, **env: str):
+    """`poecheck serve *args` as live_server starts it; yields the process and its URL once /healthz answers."""
     import httpx
 
     port = free_port()
     environ = {**os.environ, "OMP_THREAD_LIMIT": "1", "POECHECK_DATA_DIR": str(data_dir),
                "POECHECK_API_KEYS": KEYS, "POECHECK_TRUST_ROOTS": str(DEV / "trust"), **env}
     log = (data_dir.parent / f"server-{port}.log").open("wb")
-    command = [str(Path(sys.executable).parent / "poecheck"), "serve", "--port", str(port)]
+    command = [str(Path(sys.executable).parent / "poecheck"), "serve", "--port", str(port), *args]
     if open_files is not None:
         limit = (f"import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, ({open_files}, {open_files}))"
                  "; os.execv(sys.argv[1], sys.argv[1:])")
@@ -77,7 +84,7 @@ def live_server(data_dir: Path, *, open_files: int | None = None, **env: str):
     proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded machine starts a server (its workers) slowly
         while True:
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
@@ -87,7 +94,7 @@ def live_server(data_dir: Path, *, open_files: int | None = None, **env: str):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start; see {log.name}")
             time.sleep(0.1)
-        yield url
+        yield proc, url
     finally:
         proc.terminate()
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from apihelp import PARTNER_A, PARTNER_B, REVIEWER, auth, dev_case, multipart, no_temp_files
@@ -25,7 +26,7 @@ def test_no_key_is_401_json(client, method, path):
 
 
 def test_health_needs_no_key(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "pid": os.getpid()}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["store"] == "ok"
 

@@ -1,6 +1,7 @@
 """/healthz (the process answers) and /readyz (store reachable, tesseract present; trust roots reported)."""
 from __future__ import annotations
 
+import os
 import shutil
 
 from fastapi import APIRouter, Request
@@ -38,8 +39,9 @@ class NotReady(BaseModel):
 
 @router.get("/healthz", summary="The process is up")
 async def healthz() -> dict:
-    """Answers on the event loop, whatever the workers are doing."""
-    return {"status": "ok"}
+    """Answers on the event loop, whatever the check threads are doing, with the id of the process that
+    answered (with `serve --workers N`, one of the worker processes, as named in its log lines)."""
+    return {"status": "ok", "pid": os.getpid()}
 
 
 @router.get("/readyz", summary="Ready to check POE",
