@@ -43,6 +43,8 @@ def check(
 
         load_trust_roots(settings.trust_roots)
 
+    if not json_out:
+        import rich.table  # noqa: F401  # lazy: start-up (loads while the reader starts, not after its reply)
     # the checks load after the trust roots, while the reader process starts
     from service.checking import check_uploaded
     from service.claims import load_claim
