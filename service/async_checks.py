@@ -398,16 +398,15 @@ class JobWorker:
         def on_read(name: str, result: Located) -> None:
             with counting:
                 lease.update(**progress.done(name, result))
-            lease.renew()
 
         results = self._compute.ingest(files, on_read=on_read, on_page=on_page)
         where = sorted({r.where for r in results})
+        lease.renew(ran_on=", ".join(where))  # now, with the files' own page counts (none of a failed file)
         failed = next((r for r in results if r.error is not None), None)
         if failed is not None:
             self._jobs.fail(job.id, owner, code=failed.error[0], message=failed.error[1], status=failed.error[2])
             return True
         docs = cap_text([r.value for r in results], max_chars=settings.check_text_chars)
-        lease.renew(ran_on=", ".join(where))
         matches = self._reuse.query(claim, docs) if self._reuse is not None else ()
         checked = self._compute.check(claim, docs, matches, stated)
         where = sorted({*where, checked.where})
