@@ -91,33 +91,45 @@ def guarded(measure: Callable[[], list[InkMark]], *, page: int, warnings: list[s
 
 
 def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool, anywhere: Sequence[Box] = (),
-                     plain: Sequence[bool] = (), textpage: pdfium.PdfTextPage | None = None) -> list[InkMark]:
+                     plain: Sequence[bool] = (), textpage: pdfium.PdfTextPage | None = None,
+                     words: PageWords | None = None) -> list[InkMark]:
     """Marks of a text-layer PDF page (`text` as pdf.py cleaned it): words from the character
     boxes, ink from a low-resolution rendering (a signature image or drawing is not text).
     `labels`: measure the areas next to signature labels; `anywhere`: the boxes (PDF points, page origin
     bottom left) of the page's image and path objects, where service.ingest.marks looks for handwriting;
     `plain`: which of them are rules or rectangles (service.ingest.pdf_drawn). The page is rendered only when
     a label is measured or some of those boxes could hold a mark.
-    `textpage`: the page's open text page, when the caller has one (else one is opened)."""
+    `words`: the page's words when the caller has them, else read from `textpage` (else one is opened)."""
     if page.get_rotation():
         return []  # character boxes are in unrotated page space; the text rules decide such a page
     if not labels and len(plain) == len(anywhere) and all(plain):
         return []  # rules and rectangles only: nothing to measure (see service.ingest.marks._areas)
     left, bottom, right, top = page.get_bbox()  # the visible box, inherited boxes included
     scale = min(rules().render_dpi / 72, (_RENDER_MAX_PIXELS / max((right - left) * (top - bottom), 1.0)) ** 0.5)
-    own = textpage is None
-    if own:
-        textpage = page.get_textpage()
-    try:
-        words = pdf_words(textpage, scale=scale, origin=(left, top))
-    finally:
+    if words is not None:
+        found = words.at(scale=scale, origin=(left, top))
+    else:
+        own = textpage is None
         if own:
-            textpage.close()
+            textpage = page.get_textpage()
+        try:
+            found = pdf_words(textpage, scale=scale, origin=(left, top))
+        finally:
+            if own:
+                textpage.close()
+    return _text_layer_marks(page, text, found, scale=scale, origin=(left, top), labels=labels,
+                             anywhere=anywhere, plain=plain)
+
+
+def _text_layer_marks(page: pdfium.PdfPage, text: str, words: list[OcrWord], *, scale: float,
+                      origin: tuple[float, float], labels: bool, anywhere: Sequence[Box],
+                      plain: Sequence[bool]) -> list[InkMark]:
     if not words or words[-1].end > len(text):
         return []
     # scipy (about 0.7 s) only for a page that may hold a signature
     from service.ingest.marks import find_marks, worth_looking
 
+    left, top = origin
     regions = [((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
                for x0, y0, x1, y1 in anywhere]
     size = (math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale))  # as page.render sizes it
@@ -135,38 +147,65 @@ def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool, anywhere:
     return marks
 
 
+class PageWords:
+    """A text page's whitespace-separated words, their boxes read once in PDF points (a call per character) and
+    placed on any rendering of the page: the ink measure's and the reviewer's page image."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self._textpage = textpage
+        self._points: list[tuple[int, int, float, float, float, float]] | None = None
+
+    def at(self, *, scale: float, origin: tuple[float, float]) -> list[OcrWord]:
+        """The words with boxes in pixels of a rendering at `scale` whose top left is `origin` (PDF points);
+        offsets are those of the text once CR LF became LF and NULs were dropped (as pdf.py keeps it)."""
+        if self._points is None:
+            self._points = _word_points(self._textpage)
+        x0, y0 = origin
+        return [OcrWord(start, end, ((left - x0) * scale, (y0 - top) * scale, (right - x0) * scale,
+                                     (y0 - bottom) * scale), 100.0)
+                for start, end, left, bottom, right, top in self._points]
+
+
 def pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float, float]) -> list[OcrWord]:
     """Whitespace-separated words with boxes in pixels of a rendering at `scale` whose top left is `origin`
-    (PDF points); offsets are those of the text once CR LF became LF and NULs were dropped (as pdf.py keeps it)."""
-    x0, y0 = origin
+    (PDF points); see PageWords.at."""
+    return PageWords(textpage).at(scale=scale, origin=origin)
+
+
+def _word_points(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, float, float, float]]:
+    """(start, end, left, bottom, right, top) of each word: the union of its characters' boxes in PDF points
+    (a word without a box of any size keeps none: it is not listed). Empty when the page has characters
+    outside the BMP (offsets would not line up)."""
     raw = textpage.get_text_range()
     if len(raw) != textpage.count_chars():
-        return []  # characters outside the BMP: offsets would not line up
+        return []
     charbox, handle = pdfium_c.FPDFText_GetCharBox, textpage.raw  # called directly: one call per character
     cl, cr, cb, ct = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     refs = (ctypes.byref(cl), ctypes.byref(cr), ctypes.byref(cb), ctypes.byref(ct))
-    words: list[OcrWord] = []
-    pos, start, box = 0, -1, None
+    words: list[tuple[int, int, float, float, float, float]] = []
+    pos, start, boxed = 0, -1, False
+    x0 = y0 = x1 = y1 = 0.0
     for i, ch in enumerate(raw):
         if ch == "\x00" or (ch == "\r" and raw[i + 1:i + 2] == "\n"):
             continue
         if ch.isspace():
-            if box is not None:
-                words.append(OcrWord(start, pos, box, 100.0))
-            start, box = -1, None
+            if boxed:
+                words.append((start, pos, x0, y0, x1, y1))
+            start, boxed = -1, False
         else:
             if not charbox(handle, i, *refs):
                 raise pdfium.PdfiumError("Failed to get charbox.")
             left, right, bottom, top = cl.value, cr.value, cb.value, ct.value
             if right > left and top > bottom:
-                px = ((left - x0) * scale, (y0 - top) * scale, (right - x0) * scale, (y0 - bottom) * scale)
-                box = px if box is None else (min(box[0], px[0]), min(box[1], px[1]),
-                                              max(box[2], px[2]), max(box[3], px[3]))
+                if boxed:
+                    x0, y0, x1, y1 = min(x0, left), min(y0, bottom), max(x1, right), max(y1, top)
+                else:
+                    x0, y0, x1, y1, boxed = left, bottom, right, top, True
             if start < 0:
                 start = pos
         pos += 1
-    if box is not None:
-        words.append(OcrWord(start, pos, box, 100.0))
+    if boxed:
+        words.append((start, pos, x0, y0, x1, y1))
     return words
 
 

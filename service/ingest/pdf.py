@@ -13,6 +13,8 @@ import pypdfium2.raw as pdfium_c
 from models.document import Part
 from service.errors import EncryptedDocument, MalformedDocument, TrustRootsError
 from service.ingest.context import IngestContext
+from service.ingest.ink import PageWords
+from service.ingest.ocr_render import render_grey
 from service.ingest.page_view import pdf_page_images
 from service.ingest.pages import ocr_job, page_path
 from service.ingest.pdf_annotations import AnnotationReader
@@ -91,10 +93,11 @@ def _ingest_page(pdf: pdfium.PdfDocument, index: int, *, file: str, ctx: IngestC
         textpage, text = _page_text(page, number, warnings)
         objects = pdfium_c.FPDFPage_CountObjects(page.raw)
         if text_is_usable(text) and (_has_alnum(text, MIN_TEXT_CHARS) or not _has_image(page)):
-            marks = _ink_marks(page, text, number, warnings, textpage=textpage)
+            words = PageWords(textpage) if textpage is not None else None  # read once, for the ink and the image
+            marks = _ink_marks(page, text, number, warnings, textpage=textpage, words=words)
             ctx.add_page(_page_part(file, number, *warnings, text=text, source="text_layer", ink_marks=marks,
                                     images=pdf_page_images(page, text, enabled=ctx.settings.page_images,
-                                                           index=index, count=len(pdf))))
+                                                           index=index, count=len(pdf), words=words)))
             return
         if objects <= 0:
             ctx.add_page(_page_part(file, number, *warnings, text=text.strip()))
@@ -138,7 +141,7 @@ def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> tuple[
 
 
 def _ink_marks(page: pdfium.PdfPage, text: str, number: int, warnings: list[str], *,
-               textpage: pdfium.PdfTextPage | None):
+               textpage: pdfium.PdfTextPage | None, words: PageWords | None = None):
     """Handwriting on the page: next to its signature labels, and anywhere it draws images or paths (a
     signature is never text). None when neither applies (nothing rendered)."""
     from service.ingest import ink  # the ink measures (scipy) only for a page that may hold a signature
@@ -147,7 +150,7 @@ def _ink_marks(page: pdfium.PdfPage, text: str, number: int, warnings: list[str]
     if not labels and not drawn.boxes:
         return None
     return ink.guarded(lambda: ink.text_layer_marks(page, text, labels=labels, anywhere=drawn.boxes, plain=drawn.plain,
-                                                    textpage=textpage),
+                                                    textpage=textpage, words=words),
                        page=number, warnings=warnings)
 
 
@@ -164,14 +167,10 @@ def _render(page: pdfium.PdfPage, number: int, *, ctx: IngestContext, warnings: 
         dpi = 72 * math.sqrt(ctx.settings.max_pixels / (width * height)) * 0.999  # rounding margin
         warnings.append(f"page {number}: very large page rendered at {dpi:.0f} dpi for OCR")
     try:
-        bitmap = page.render(scale=dpi / 72)
+        image = render_grey(page, scale=dpi / 72)
     except pdfium.PdfiumError as exc:
         warnings.append(f"page {number}: cannot be rendered ({exc})")
         return None, None
-    try:
-        image = bitmap.to_pil().convert("L")
-    finally:
-        bitmap.close()
     return image, round(dpi)
 
 
