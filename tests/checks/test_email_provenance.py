@@ -66,3 +66,23 @@ def test_nested_email_is_not_judged(build):
     doc = build.email(APPROVAL, sender="a.user@callowaybev.com", to=["b@brightwatercyber.com"],
                       attachments=(("old.msg", FWD_BLOCK),))
     assert CHECK.run(claim, [doc], build.ctx(claim)).status == "pass"
+
+
+def test_no_rule_reads_a_line_start_across_blank_lines():
+    """'^\\s*' at a line start runs over every following blank line, from each of them: squared cost."""
+    from checks.rulebook import load_yaml  # reason: the raw rule files
+
+    for name in ("email.yaml", "licensing.yaml"):
+        text = str(load_yaml(name))
+        assert "^\\\\s*" not in text and "^\\s*" not in text, name
+
+
+def test_a_body_of_blank_lines_is_read_in_linear_time():
+    """300,000 blank lines: each marker is tried once per line (with '^\\s*' it was 4.5e10 steps a marker,
+    which never finishes)."""
+    from checks.findings.acknowledgements import first_match  # reason: the marker lists' own matcher
+
+    body = "Thanks.\n" + "\n" * 300_000 + "---------- Forwarded message ---------\nFrom: x@y.com\n"
+    assert first_match("quote_markers", body) is None
+    rid, found = first_match("forward_markers", body)
+    assert rid == "gmail_forward" and found.start() == len("Thanks.\n") + 300_000
