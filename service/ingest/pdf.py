@@ -38,8 +38,8 @@ def ingest_pdf(data: bytes, *, file: str, ctx: IngestContext, depth: int) -> Non
         if count == 0:
             raise MalformedDocument(f"{file}: the PDF has no readable pages.")
         ctx.reserve_pages(count, file=file)
-        check_pdf_content(data, file=file, settings=ctx.settings)
-        annotations = AnnotationReader(data, file=file, pages=count)
+        checked = check_pdf_content(data, file=file, settings=ctx.settings)
+        annotations = AnnotationReader(data, file=file, pages=count, reader=checked)
         for index in range(count):
             _ingest_page(pdf, index, file=file, ctx=ctx)
             annotations.append_part(index, ctx=ctx)

@@ -38,13 +38,15 @@ class Budget:
 
 
 class AnnotationReader:
-    """Reads one PDF's annotations page by page, opening it with pypdf on the first page that needs it."""
+    """Reads one PDF's annotations page by page, with the pypdf `reader` that checked its content
+    (service.ingest.pdf_limits) when there is one, else opening it on the first page that needs it."""
 
-    def __init__(self, data: bytes, *, file: str, pages: int) -> None:
+    def __init__(self, data: bytes, *, file: str, pages: int, reader: PdfReader | None = None) -> None:
         # No /Annots key anywhere, not even in a compressed object stream: no page has annotations.
         self._data: bytes | None = data if b"/Annots" in data or b"/ObjStm" in data else None
         self._file = file
         self._pages = pages
+        self._shared = reader
         self._reader: PdfReader | None = None
         self._budget = Budget(left=MAX_DOCUMENT_APPEARANCE_BYTES, per_appearance=MAX_APPEARANCE_BYTES)
 
@@ -83,7 +85,7 @@ class AnnotationReader:
             # pypdf (about 0.2 s) only for a PDF with annotations or form fields
             from service.ingest.pdf_annotation_text import open_pdf
 
-            reader = open_pdf(data)
+            reader = self._shared or open_pdf(data)
             if len(reader.pages) != self._pages:
                 ctx.warnings.append(
                     f"{self._file}: annotations and form fields not read (the page tree is damaged)"

@@ -15,15 +15,18 @@ font, embedded file or cross-reference stream is held to the per-page limits ins
 from __future__ import annotations
 
 import base64
-import io
 import logging
 import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from service.config import Settings
 from service.errors import PdfContentTooLarge
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files are not ours to log
@@ -80,13 +83,19 @@ class _Cost:
         self.operators += other.operators * times
 
 
-def check_pdf_content(data: bytes, *, file: str, settings: Settings) -> None:
-    """Raise PdfContentTooLarge when a page's content, or the document's, is beyond the configured limits."""
+def check_pdf_content(data: bytes, *, file: str, settings: Settings) -> PdfReader | None:
+    """Raise PdfContentTooLarge when a page's content, or the document's, is beyond the configured limits.
+    Returns the pypdf reader whose page tree was checked (for the annotations: the file is parsed once), or
+    None when the check is off or pypdf could not read the page tree."""
     limits = ContentLimits.from_settings(settings)
     if limits is None:
-        return
+        return None
     try:
-        _PageWalker(limits, file=file).check(_page_tree(data))
+        from service.ingest.pdf_annotation_text import open_pdf  # pypdf (about 0.2 s): only for a PDF
+
+        reader = open_pdf(data)
+        _PageWalker(limits, file=file).check(list(reader.pages))
+        return reader
     except (PdfContentTooLarge, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 (pypdf cannot read it; pdfium may: bound every stream instead)
@@ -97,15 +106,7 @@ def check_pdf_content(data: bytes, *, file: str, settings: Settings) -> None:
             raise
         except Exception as raw_exc:  # noqa: BLE001 (then the reader's CPU and memory limits are what is left)
             log.info("PDF streams not readable for the content check (%s)", type(raw_exc).__name__)
-
-
-def _page_tree(data: bytes) -> list:
-    from pypdf import PdfReader  # pypdf (about 0.2 s) only for a PDF whose content is checked
-
-    reader = PdfReader(io.BytesIO(data), strict=False)
-    if reader.is_encrypted:
-        reader.decrypt("")  # pdfium opened it with the empty password
-    return list(reader.pages)
+    return None
 
 
 class _PageWalker:
