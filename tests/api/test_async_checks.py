@@ -27,7 +27,7 @@ def wait_done(get, job_url: str, headers: dict, *, timeout: float = 240) -> dict
 
 
 def assert_pages_counted_while_read(client) -> None:
-    """An asynchronous check of a 3-page scan: its job's pages read rise one by one while the file is OCR'd (some
+    """An asynchronous check of a 3-page scan: its job's pages read rise while the file is OCR'd (some
     state between 0 and 3 is seen, never a step back), against a page total of 3 once the reader opened it."""
     claim, _ = dev_case("dev-001")
     r = client.post("/v1/checks?async=true", headers=auth(REVIEWER), files=multipart(claim, [SCAN]))
