@@ -82,13 +82,20 @@ def grow(mask: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 
 def long_runs(mask: np.ndarray, length: int) -> np.ndarray:
-    """Pixels that lie in a horizontal run of at least `length` set pixels: where a window of `length` starting
-    there is all set (a running minimum), spread back over the window (a running maximum); linear time."""
-    if mask.shape[1] < length:
+    """Pixels that lie in a horizontal run of at least `length` set pixels, from the runs' starts and ends (each
+    row is padded with a clear pixel at both ends, so a row's runs start and end in it); linear time."""
+    rows, cols = mask.shape
+    if cols < length:
         return np.zeros_like(mask)
-    full = ndimage.minimum_filter1d(_bytes(mask), length, axis=1, mode="constant", cval=0, origin=-(length // 2))
-    return ndimage.maximum_filter1d(full, length, axis=1, mode="constant", cval=0,
-                                    origin=(length - 1) // 2).astype(bool)
+    padded = np.zeros((rows, cols + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    edges = np.flatnonzero(np.diff(padded, axis=1))  # alternately a run's first pixel and the pixel after it
+    starts, stops = edges[::2], edges[1::2]
+    long = stops - starts >= length
+    steps = np.zeros(rows * (cols + 1), dtype=np.int8)
+    steps[starts[long]] = 1
+    steps[stops[long]] = -1
+    return np.cumsum(steps.reshape(rows, cols + 1), axis=1, dtype=np.int8)[:, :cols] > 0
 
 
 def _bytes(mask: np.ndarray) -> np.ndarray:
