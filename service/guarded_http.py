@@ -20,7 +20,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 class ServeConfig(uvicorn.Config):
     """uvicorn's Config plus the limits GuardedH11Protocol reads. With `--workers N` uvicorn pickles the
-    config to each worker process, so it holds plain values and import strings only."""
+    config to each worker process, so it holds plain values, import strings and module-level classes."""
 
     def __init__(self, app: str, *, max_connections: int, header_timeout_s: float, **options) -> None:
         super().__init__(app, **options)

@@ -84,7 +84,7 @@ def serve_process(data_dir: Path, *args: str, open_files: int | None = None, **e
     proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60  # a loaded machine starts a server (its workers) slowly
+        deadline = time.monotonic() + 120  # a loaded machine starts a server (its workers) slowly
         while True:
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
@@ -92,7 +92,8 @@ def serve_process(data_dir: Path, *args: str, open_files: int | None = None, **e
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start; see {log.name}")
+                tail = Path(log.name).read_text(errors="replace").splitlines()[-8:]
+                raise RuntimeError(f"server did not start; the end of {log.name}:\n" + "\n".join(tail))
             time.sleep(0.1)
         yield proc, url
     finally:

@@ -35,7 +35,8 @@ STOP_SIGNAL = {"sqlite": signal.SIGTERM, "postgresql": signal.SIGINT}
 def served(request, tmp_path_factory):
     """(the supervisor process, its URL, Settings on its database) of `serve --workers 2`, every worker up."""
     root = tmp_path_factory.mktemp(f"workers-{request.param}")
-    settings, env, url = Settings(data_dir=root / "data"), {"POECHECK_JOB_POLL_S": "0.2"}, None
+    settings, url = Settings(data_dir=root / "data"), None
+    env = {"POECHECK_JOB_POLL_S": "0.2", "POECHECK_CHECK_WORKERS": "1"}  # one reader per worker: a lighter start
     if request.param == "postgresql":
         pg_server = request.getfixturevalue("pg_server")
         url = pg_server.create_database()
@@ -152,7 +153,7 @@ def test_a_signal_stops_every_worker_and_reader_with_exit_0(served):
 
 
 def test_workers_stop_when_their_supervisor_is_killed(tmp_path):
-    with serve_process(tmp_path / "data", "--workers", str(WORKERS)) as (proc, base):
+    with serve_process(tmp_path / "data", "--workers", str(WORKERS), POECHECK_CHECK_WORKERS="1") as (proc, base):
         assert len(_worker_pids(base)) == WORKERS
         processes = _descendants(proc.pid)
         proc.kill()
