@@ -32,8 +32,10 @@ FLOORS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(FLOORS))
+@pytest.fixture(scope="module", params=[pytest.param(name, marks=pytest.mark.xdist_group(f"eval-{name}"))
+                                         for name in sorted(FLOORS)])
 def corpus(request) -> tuple[str, dict]:
+    """The corpus evaluated once per run; its tests form one xdist group, so the corpora share the workers."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     proc = subprocess.run([str(POECHECK), "eval", str(FIXTURES / request.param), "--json"], capture_output=True,
                           text=True, timeout=900, env=env, check=False)
