@@ -31,7 +31,11 @@ def purge_uploads(settings: Settings, *, now: float | None = None) -> int:
     cutoff = (now or time.time()) - settings.upload_retention_days * 86400
     removed = 0
     for folder in root.iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+        try:
+            expired = folder.is_dir() and folder.stat().st_mtime < cutoff
+        except FileNotFoundError:  # another replica or worker purged it between the listing and the stat
+            continue
+        if expired:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed
