@@ -250,7 +250,7 @@ def _minimal(keys: frozenset[str]) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)
 def _folded(text: str) -> tuple[str, tuple[int, ...]]:
     """The text with ASCII letters lower-cased (same length), and the offsets of its non-ASCII characters."""
     return text.translate(_LOWER), () if text.isascii() else tuple(m.start() for m in _NON_ASCII.finditer(text))
@@ -264,12 +264,75 @@ def _positions(trigger: re.Pattern[str], text: str, k: int) -> Iterator[int]:
     if not wild:
         yield from fired
         return
+    yield from _merged(fired, wild, k)
+
+
+def _merged(fired: Iterator[int], wild: tuple[int, ...], k: int) -> Iterator[int]:
+    """`fired` (in order) and the k-1 positions before each non-ASCII character, in order, once each."""
     near = sorted({q for w in wild for q in range(max(0, w - k + 1), w + 1)})
     last = -1
     for p in heapq.merge(fired, near):
         if p != last:
             yield p
             last = p
+
+
+#: Prefix length of the text index (the longest k a Scanner is built with).
+_INDEX_K = 4
+#: Texts shorter than this are scanned with each Scanner's trigger (an index costs more than it saves there).
+INDEX_MIN_CHARS = 400
+#: A Scanner whose matches may start anywhere uses the index only for this many such prefixes (each is
+#: looked for with str.find).
+_ANY_KEYS = 16
+_HEADS = {"word": re.compile(rf"\b(?=(\w.{{0,{_INDEX_K - 1}}}))", re.DOTALL),
+          "line": re.compile(rf"^(?=(.{{0,{_INDEX_K}}}))", re.DOTALL | re.MULTILINE)}
+_WORD_START = re.compile(r"\b\w")
+
+
+class _TextIndex:
+    """The first characters (case-folded) of every word and line of one text, shared by every Scanner run
+    over the text: each finds the prefixes it starts with by a set intersection instead of a scan of its
+    own, then their places with str.find."""
+
+    def __init__(self, text: str) -> None:
+        self.folded, self.wild = _folded(text)
+        self._heads: dict[tuple[str, int], frozenset[str]] = {}
+        self._places: dict[tuple[str, str], list[int]] = {}
+        self._line_starts: list[int] | None = None
+
+    def heads(self, kind: str, j: int) -> frozenset[str]:
+        """The first j characters of every word ("word") or line ("line") of the text."""
+        found = self._heads.get((kind, j))
+        if found is None:
+            if j == _INDEX_K:
+                found = frozenset(_HEADS[kind].findall(self.folded))
+            else:
+                found = frozenset(h[:j] for h in self.heads(kind, _INDEX_K))
+            self._heads[kind, j] = found
+        return found
+
+    def places(self, kind: str, key: str) -> list[int]:
+        """Where `key` begins a word or line ("word", "line") or anywhere ("any"), in order."""
+        found = self._places.get((kind, key))
+        if found is None:
+            folded = self.folded
+            if kind == "line":
+                if self._line_starts is None:
+                    self._line_starts = [0, *(m.end() for m in re.finditer("\n", folded))]
+                found = [p for p in self._line_starts if folded.startswith(key, p)]
+            else:
+                found, p = [], folded.find(key)
+                while p >= 0:
+                    if kind == "any" or _WORD_START.match(folded, p):
+                        found.append(p)
+                    p = folded.find(key, p + 1)
+            self._places[kind, key] = found
+        return found
+
+
+@lru_cache(maxsize=512)
+def _index(text: str) -> _TextIndex:
+    return _TextIndex(text)
 
 
 class Scanner:
@@ -286,6 +349,8 @@ class Scanner:
     def __init__(self, pattern: re.Pattern[str], k: int = K, *, build_after: int = BUILD_AFTER) -> None:
         self.pattern, self.k = pattern, k
         self._trigger: re.Pattern[str] | None = None
+        #: kind ("word", "line") -> length -> prefixes, when every prefix is of those kinds (else None)
+        self._keys: dict[str, dict[int, frozenset[str]]] | None = None
         self._until_build = build_after
         if build_after <= 0:
             self._ready(0)
@@ -297,16 +362,30 @@ class Scanner:
             if self._until_build > 0:
                 return None
             self._until_build = None
-            self._trigger = self._build(self.pattern, self.k)
+            found = prefixes(self.pattern.pattern, self.pattern.flags, self.k)
+            if found is not None:
+                minimal = {kind: _minimal(keys) for kind, keys in found.items()}
+                head = {"word": r"\b", "line": r"(?<![^\n])", "any": ""}
+                self._trigger = re.compile("|".join(rf"{head[kind]}(?=(?:{_trie(keys)}))"
+                                                    for kind, keys in minimal.items()))
+                if self.k <= _INDEX_K and len(minimal.get("any", ())) <= _ANY_KEYS:
+                    self._keys = {kind: _by_length(keys) for kind, keys in minimal.items()}
         return self._trigger
 
-    @staticmethod
-    def _build(pattern: re.Pattern[str], k: int) -> re.Pattern[str] | None:
-        found = prefixes(pattern.pattern, pattern.flags, k)
-        if found is None:
-            return None
-        head = {"word": r"\b", "line": r"(?<![^\n])", "any": ""}
-        return re.compile("|".join(rf"{head[kind]}(?=(?:{_trie(_minimal(keys))}))" for kind, keys in found.items()))
+    def _candidates(self, trigger: re.Pattern[str], text: str) -> Iterator[int] | list[int]:
+        """Where a match may start, in order: from the text's index (word and line starts by prefix) when
+        the text is long and every prefix is of those kinds, else from a scan with the trigger."""
+        if self._keys is None or len(text) < INDEX_MIN_CHARS:
+            return _positions(trigger, text, self.k)
+        index = _index(text)
+        found: list[int] = []
+        for kind, by_length in self._keys.items():
+            for j, keys in by_length.items():
+                hits = keys if kind == "any" else keys.intersection(index.heads(kind, j))
+                for key in hits:
+                    found += index.places(kind, key)
+        found = sorted(set(found))
+        return list(_merged(iter(found), index.wild, self.k)) if index.wild else found
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of the pattern in `text`, as pattern.finditer(text) gives them."""
@@ -315,7 +394,7 @@ class Scanner:
             yield from self.pattern.finditer(text)
             return
         match, last = self.pattern.match, 0
-        for p in _positions(trigger, text, self.k):
+        for p in self._candidates(trigger, text):
             if p < last:
                 continue
             m = match(text, p)
@@ -326,6 +405,13 @@ class Scanner:
     def search(self, text: str) -> re.Match[str] | None:
         """The first match of the pattern in `text`, as pattern.search(text) gives it."""
         return next(self.finditer(text), None)
+
+
+def _by_length(keys: set[str]) -> dict[int, frozenset[str]]:
+    out: dict[int, set[str]] = {}
+    for key in keys:
+        out.setdefault(len(key), set()).add(key)
+    return {j: frozenset(group) for j, group in out.items()}
 
 
 @lru_cache(maxsize=256)

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from checks.datefind import _CANDIDATE
-from checks.fastscan import Scanner, consumed, prefixes
+from checks.fastscan import INDEX_MIN_CHARS, Scanner, _positions, consumed, prefixes
 from checks.findings.activities import _combined
 from checks.textutil import fold, pattern, rules
 
@@ -106,3 +106,18 @@ def test_consumed(source, flags, expected):
 
 def test_consumed_of_a_back_reference_is_unknown():
     assert consumed(r"(a)\1", 0) is None
+
+
+@pytest.mark.parametrize(("rx", "k"), _patterns())
+def test_the_text_index_gives_the_positions_the_trigger_gives(rx, k):
+    """A long text's word and line starts, found by prefix in the shared index, are where the trigger fires."""
+    scanner = Scanner(rx, k, build_after=0)
+    long_texts = [t for t in _texts() if len(t) >= INDEX_MIN_CHARS]
+    assert long_texts
+    for text in long_texts:
+        assert list(scanner._candidates(scanner._trigger, text)) == list(_positions(scanner._trigger, text, k))
+
+
+def test_most_vocabularies_use_the_index():
+    used = [Scanner(p.values[0], p.values[1], build_after=0)._keys is not None for p in _patterns()]
+    assert sum(used) >= len(used) - 3
