@@ -1,13 +1,15 @@
 """OCR ingestion against what a user would otherwise run, on the same files, paired in one run.
 
-Scans (1, 10 pages): poecheck's ingestion per page (render, OCR by the resident engine, parse) against the bare
-`tesseract` CLI on the rendered page images, same options; and the words the resident engine reads against
-the CLI's on the fixtures/ocr_truth images and the scan's pages. Ingestion runs in-process here; parser
-isolation is isolation_bench's; text PDFs and .msg are text_bench's.
+Scans (1, 10 pages): poecheck's ingestion per page (render, OCR by the resident engine, ink, page image)
+against the bare `tesseract` CLI on the rendered page images, same options, in wall time and in CPU time
+(the steadier figure on a shared machine: CPU this process and its children used); and the words the resident
+engine reads against the CLI's on the fixtures/ocr_truth images and the scan's pages. Ingestion runs
+in-process here; parser isolation is isolation_bench's; text PDFs and .msg are text_bench's.
 """
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -58,17 +60,28 @@ def ocr(inputs: Inputs) -> dict[str, dict]:
         for (pages, path), reps in zip(inputs.scan_pdfs.items(), inputs.profile.scan_reps, strict=True):
             images = _render(path, Path(tmp), settings.ocr_dpi)
             times: dict[str, list[float]] = {"poecheck": [], "tesseract": []}
+            cpu: dict[str, list[float]] = {"poecheck": [], "tesseract": []}
             for _ in range(reps):
                 for name, fn in (("poecheck", lambda p=path: ingest_path(p, settings=settings)),
                                  ("tesseract", lambda i=images: _bare_tesseract(i, settings.ocr_dpi))):
-                    start = time.perf_counter()
+                    start, start_cpu = time.perf_counter(), _cpu()
                     fn()
                     times[name].append((time.perf_counter() - start) / pages)
+                    cpu[name].append((_cpu() - start_cpu) / pages)
             poe, bare = statistics.median(times["poecheck"]), statistics.median(times["tesseract"])
+            poe_cpu, bare_cpu = statistics.median(cpu["poecheck"]), statistics.median(cpu["tesseract"])
             out[f"{pages}p"] = {"pages": pages, "runs": reps, "poecheck_ms_per_page": round(poe * 1000, 1),
                                 "tesseract_ms_per_page": round(bare * 1000, 1), "ratio": round(poe / bare, 3),
-                                "target_ratio": OCR_TARGET_RATIO}
+                                "poecheck_cpu_ms_per_page": round(poe_cpu * 1000, 1),
+                                "tesseract_cpu_ms_per_page": round(bare_cpu * 1000, 1),
+                                "cpu_ratio": round(poe_cpu / bare_cpu, 3), "target_ratio": OCR_TARGET_RATIO}
     return out
+
+
+def _cpu() -> float:
+    """CPU seconds used so far by this process (all its threads) and its finished children (the CLI runs)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _warm_engine() -> None:

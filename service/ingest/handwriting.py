@@ -13,7 +13,7 @@ from PIL import Image
 
 from models.document import MarkLine
 from service.errors import OcrFailed, OcrTimeout, OcrUnavailable
-from service.ingest.ocr import parse_tsv, tesseract_image
+from service.ingest.ocr import read_image
 
 #: A line that is a date label with no printed value after it.
 DATE_LABEL = re.compile(
@@ -23,6 +23,7 @@ DATE_LABEL = re.compile(
 _ABOVE_REACH = 3.0  # text heights from a label above the handwriting (a label beside it: the nearest on its row)
 _TARGET_HEIGHT = 48  # pixels: the stroke height tesseract reads handwriting best at (tried 32-64 on the corpora)
 _TIMEOUT = 10.0
+_ONE_LINE = 7  # tesseract's page-segmentation mode for a single text line
 
 
 def date_label(text: str, lines: Sequence[MarkLine]) -> MarkLine | None:
@@ -44,8 +45,7 @@ def read_line(image: Image.Image, box: tuple[float, float, float, float]) -> str
     if factor > 1:
         crop = crop.resize((max(1, int(crop.width * factor)), max(1, int(crop.height * factor))), Image.LANCZOS)
     try:
-        text, _conf = parse_tsv(tesseract_image(crop.convert("L"), args=["-l", "eng", "--psm", "7", "tsv"],
-                                                timeout=_TIMEOUT))
+        text, _conf, _words = read_image(crop.convert("L"), psm=_ONE_LINE, dpi=None, timeout=_TIMEOUT)
     except (OcrFailed, OcrTimeout, OcrUnavailable):
         return None
     text = " ".join(text.split())

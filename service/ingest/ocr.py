@@ -1,8 +1,9 @@
-"""Tesseract OCR of one page image: one read gives text and confidence (TSV), OSD only when needed.
+"""Tesseract OCR of one page image: one read gives text, confidence and word boxes, OSD only when needed.
 
 Pages are read by the resident engine (service.ingest.ocr_engine: libtesseract loaded once per process).
-Without it, the CLI reads the page from an uncompressed PNM file in a temporary folder: cheap to write, and
-tesseract reads a file faster than the same bytes on stdin (about 0.14 s per 300-dpi page here).
+Without it, the CLI reads the page from an uncompressed PNM file in a temporary folder (cheap to write, and
+tesseract reads a file faster than the same bytes on stdin: about 0.14 s per 300-dpi page here) and prints
+the same words as TSV.
 """
 
 from __future__ import annotations
@@ -86,41 +87,60 @@ def parse_tsv(tsv: str) -> tuple[str, float | None]:
 
 def parse_tsv_words(tsv: str) -> tuple[str, float | None, list[OcrWord]]:
     """Like parse_tsv, plus every word with its offsets in that text and its box."""
+    rows: list[ocr_engine.Row] = []
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) >= 12 and cols[0] == "5":
+            rows.append((int(cols[2]), int(cols[3]), int(cols[4]), int(cols[6]), int(cols[7]), int(cols[8]),
+                         int(cols[9]), float(cols[10]), cols[11]))
+    return words_of(rows)
+
+
+def words_of(rows: list[ocr_engine.Row]) -> tuple[str, float | None, list[OcrWord]]:
+    """Text (lines, and blank lines between paragraphs, like tesseract's txt), mean word confidence and words
+    of the word rows of a read (service.ingest.ocr_engine.Row)."""
     out: list[str] = []
     words: list[OcrWord] = []
     confs: list[float] = []
     pos = 0
-    current: tuple[str, str, str] | None = None
-    para: tuple[str, str] | None = None
-    for row in tsv.splitlines()[1:]:
-        cols = row.split("\t")
-        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+    current: tuple[int, int, int] | None = None
+    for block, para, line, left, top, width, height, conf, word in rows:
+        if not word.strip():
             continue
-        key = (cols[2], cols[3], cols[4])
+        key = (block, para, line)
         if key != current:
             if current is not None:
-                out.append("\n\n" if key[:2] != para else "\n")
+                out.append("\n\n" if key[:2] != current[:2] else "\n")
                 pos += len(out[-1])
-            current, para = key, key[:2]
+            current = key
         elif out:
             out.append(" ")
             pos += 1
-        left, top, width, height = (int(c) for c in cols[6:10])
-        conf = float(cols[10])
-        words.append(OcrWord(pos, pos + len(cols[11]), (left, top, left + width, top + height), conf))
-        out.append(cols[11])
-        pos += len(cols[11])
+        words.append(OcrWord(pos, pos + len(word), (left, top, left + width, top + height), conf))
+        out.append(word)
+        pos += len(word)
         if conf >= 0:
             confs.append(conf)
     confidence = round(sum(confs) / len(confs), 1) if confs else None
     return "".join(out), confidence, words
 
 
-def _ocr_args(dpi: int | None) -> list[str]:
-    args = ["-l", LANG, "--psm", str(PSM)]
-    if dpi and dpi >= 100:  # cameras declare 72 dpi whatever the page: let tesseract estimate it
-        args += ["--dpi", str(dpi)]
-    return [*args, "tsv"]
+def read_image(image: Image.Image, *, psm: int = PSM, dpi: int | None, timeout: float,
+               lang: str = LANG) -> tuple[str, float | None, list[OcrWord]]:
+    """Text, mean word confidence and words of one image, from the resident engine, else from the CLI's TSV.
+    `dpi` below 100 is not passed on (cameras declare 72 dpi whatever the page: tesseract estimates it)."""
+    image = to_ocr_mode(image)
+    dpi = dpi if dpi and dpi >= 100 else None
+    with ocr_engine.engines(lang=lang, psm=psm) as engine:
+        if engine is not None:
+            return words_of(engine.read(image, dpi=dpi, timeout=timeout))
+    args = ["-l", lang, "--psm", str(psm), *(["--dpi", str(dpi)] if dpi else []), "tsv"]
+    return parse_tsv_words(tesseract_image(image, args=args, timeout=timeout))
+
+
+def preload() -> None:
+    """Load the resident engine that reads pages now, as a reader process does before its first document."""
+    ocr_engine.preload(lang=LANG, psm=PSM)
 
 
 def _orientation(image: Image.Image, *, timeout: float) -> int:
@@ -154,8 +174,7 @@ def _orientation_by_trial(image: Image.Image, conf: float, *, deadline: float) -
         if remaining <= 1.0:
             break
         try:
-            tsv = tesseract_image(upright(small, rotate), args=_ocr_args(None), timeout=remaining)
-            _text, turned_conf, _words = parse_tsv_words(tsv)
+            _text, turned_conf, _words = read_image(upright(small, rotate), dpi=None, timeout=remaining)
         except OcrFailed:
             continue
         if (turned_conf or 0) > best_conf + 15:
@@ -167,32 +186,11 @@ _TRANSPOSE = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 2
 
 
 def tesseract_image(image: Image.Image, *, args: list[str], timeout: float) -> str:
-    """Tesseract's output for an in-memory image: from the resident engine when `args` ask only for a language,
-    page-segmentation mode, dpi and `tsv` (what it reads), else from the CLI on a temporary PNM file."""
-    options = _engine_options(args)
-    if options is not None:
-        lang, psm, dpi = options
-        with ocr_engine.engines(lang=lang, psm=psm) as engine:
-            if engine is not None:
-                return engine.tsv(to_ocr_mode(image), dpi=dpi, timeout=timeout)
+    """The tesseract CLI's output for an in-memory image (written to a temporary PNM file)."""
     with tempfile.TemporaryDirectory(prefix="poecheck-ocr-") as tmp:
         pnm = Path(tmp) / "page.pnm"
         to_ocr_mode(image).save(pnm, format="PPM")
         return run_tesseract(pnm, args=args, timeout=timeout)
-
-
-def _engine_options(args: list[str]) -> tuple[str, int, int | None] | None:
-    """(language, psm, dpi) of CLI arguments `-l L --psm N --dpi D tsv` (each optional but `tsv`, CLI defaults);
-    None for anything else."""
-    if not args or args[-1] != "tsv" or len(args) % 2 == 0:
-        return None
-    given = dict(zip(args[:-1:2], args[1:-1:2]))
-    if not set(given) <= {"-l", "--psm", "--dpi"}:
-        return None
-    try:
-        return given.get("-l", LANG), int(given.get("--psm", "3")), int(given["--dpi"]) if "--dpi" in given else None
-    except ValueError:
-        return None
 
 
 def upright(image: Image.Image, rotated: int) -> Image.Image:
@@ -207,7 +205,7 @@ def ocr_image(image: Image.Image, *, dpi: int | None, timeout: float) -> OcrResu
 
 def _ocr(image: Image.Image, *, dpi: int | None, deadline: float) -> OcrResult:
     timeout = max(deadline - time.monotonic(), 0.1)
-    text, conf, words = parse_tsv_words(tesseract_image(image, args=_ocr_args(dpi), timeout=timeout))
+    text, conf, words = read_image(image, dpi=dpi, timeout=timeout)
     result = OcrResult(text, conf, image.width, image.height, words=tuple(words))
     if conf is not None and conf >= LOW_CONFIDENCE:
         return result
@@ -219,7 +217,7 @@ def _ocr(image: Image.Image, *, dpi: int | None, deadline: float) -> OcrResult:
         return result
     turned = upright(image, rotate)
     remaining = max(deadline - time.monotonic(), 1.0)
-    text2, conf2, words2 = parse_tsv_words(tesseract_image(turned, args=_ocr_args(dpi), timeout=remaining))
+    text2, conf2, words2 = read_image(turned, dpi=dpi, timeout=remaining)
     if (conf2 or 0) > (conf or 0):
         return OcrResult(text2, conf2, turned.width, turned.height, rotate, tuple(words2))
     return result

@@ -2,9 +2,10 @@
 
 Starting the CLI costs a process and a model load per page (about half a second here); an engine
 loaded once per reader process does not. Same library, language data, page-segmentation mode and
-variables as the CLI, so the TSV is the CLI's byte for byte (the header line added back). No compiler
-or wheel is needed: ctypes over libtesseract.so.5, which Debian's tesseract-ocr installs. When the
-library cannot be loaded, `engines()` yields None and service.ingest.ocr runs the CLI instead.
+variables as the CLI, so the words are the CLI's: read from tesseract's result iterator as its `tsv`
+output lists them (numbers, boxes, confidences), without printing and parsing that text (half the time).
+No compiler or wheel is needed: ctypes over libtesseract.so.5, which Debian's tesseract-ocr installs.
+When the library cannot be loaded, `engines()` yields None and service.ingest.ocr runs the CLI instead.
 
 Engines are kept in a process-wide pool, one per concurrent OCR job (TessBaseAPI is not thread-safe;
 ctypes releases the GIL while it reads, so pages still run in parallel).
@@ -30,11 +31,15 @@ from service.errors import OcrFailed, OcrTimeout
 log = logging.getLogger(__name__)
 
 LIBRARY = "libtesseract.so.5"
-TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
 OSD_ONLY = 0  # page-segmentation mode of `tesseract --psm 0`
+RIL_BLOCK, RIL_PARA, RIL_TEXTLINE, RIL_WORD = 0, 1, 2, 3  # tesseract's PageIteratorLevel
+#: A recognised word as a level-5 row of the CLI's TSV: block, paragraph and line numbers, left, top, width,
+#: height, confidence, text.
+Row = tuple[int, int, int, int, int, int, int, float, str]
 _UPRIGHT_BY_QUADRANT = {0: 0, 1: 270, 2: 180, 3: 90}  # tesseract's OrientationIdToValue
 
 _p = ctypes.c_void_p
+_int_p = ctypes.POINTER(ctypes.c_int)
 _SIGNATURES = {
     "TessBaseAPICreate": ([], _p),
     "TessBaseAPIInit3": ([_p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
@@ -43,7 +48,14 @@ _SIGNATURES = {
     "TessBaseAPISetImage": ([_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int], None),
     "TessBaseAPISetSourceResolution": ([_p, ctypes.c_int], None),
     "TessBaseAPIRecognize": ([_p, _p], ctypes.c_int),
-    "TessBaseAPIGetTsvText": ([_p, ctypes.c_int], _p),
+    "TessBaseAPIGetIterator": ([_p], _p),
+    "TessResultIteratorGetPageIterator": ([_p], _p),
+    "TessResultIteratorNext": ([_p, ctypes.c_int], ctypes.c_int),
+    "TessResultIteratorGetUTF8Text": ([_p, ctypes.c_int], _p),
+    "TessResultIteratorConfidence": ([_p, ctypes.c_int], ctypes.c_float),
+    "TessResultIteratorDelete": ([_p], None),
+    "TessPageIteratorIsAtBeginningOf": ([_p, ctypes.c_int], ctypes.c_int),
+    "TessPageIteratorBoundingBox": ([_p, ctypes.c_int, _int_p, _int_p, _int_p, _int_p], ctypes.c_int),
     "TessBaseAPIDetectOrientationScript": ([_p, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_float),
                                             ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_float)],
                                            ctypes.c_int),
@@ -125,8 +137,8 @@ class Engine:
     def close(self) -> None:
         self._lib.TessBaseAPIDelete(self._handle)
 
-    def tsv(self, image: Image.Image, *, dpi: int | None, timeout: float) -> str:
-        """Recognise `image` (mode "1" or "L"); the TSV the CLI's `tsv` output would print."""
+    def read(self, image: Image.Image, *, dpi: int | None, timeout: float) -> list[Row]:
+        """Recognise `image` (mode "1" or "L"); its words as the CLI's `tsv` output lists them."""
         lib = self._lib
         deadline = time.monotonic() + timeout
         self._set_image(image, dpi)
@@ -139,16 +151,46 @@ class Engine:
                 raise OcrTimeout(f"OCR took longer than {timeout:g} s")
             if failed:
                 raise OcrFailed("tesseract could not read the page")
-            raw = lib.TessBaseAPIGetTsvText(self._handle, 0)
-            if not raw:
-                raise OcrFailed("tesseract returned no text layout")
-            try:
-                return TSV_HEADER + ctypes.string_at(raw).decode("utf-8", "replace")
-            finally:
-                lib.TessDeleteText(raw)
+            return self._words()
         finally:
             lib.TessMonitorDelete(monitor)
             lib.TessBaseAPIClear(self._handle)
+
+    def _words(self) -> list[Row]:
+        """The recognised words, numbered as TessBaseAPI::GetTSVText numbers them (a word without text is passed
+        over before anything is counted) and with its confidence to 6 places, as the TSV prints it."""
+        lib = self._lib
+        words = lib.TessBaseAPIGetIterator(self._handle)
+        if not words:
+            raise OcrFailed("tesseract returned no text layout")
+        layout = lib.TessResultIteratorGetPageIterator(words)
+        starts, box, utf8, confidence = (lib.TessPageIteratorIsAtBeginningOf, lib.TessPageIteratorBoundingBox,
+                                         lib.TessResultIteratorGetUTF8Text, lib.TessResultIteratorConfidence)
+        left, top, right, bottom = ctypes.c_int(), ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+        edges = (ctypes.byref(left), ctypes.byref(top), ctypes.byref(right), ctypes.byref(bottom))
+        rows: list[Row] = []
+        block = para = line = 0
+        try:
+            while True:
+                raw = utf8(words, RIL_WORD)
+                if raw:
+                    try:
+                        text = ctypes.string_at(raw).decode("utf-8", "replace")
+                    finally:
+                        lib.TessDeleteText(raw)
+                    if starts(layout, RIL_BLOCK):
+                        block, para, line = block + 1, 0, 0
+                    if starts(layout, RIL_PARA):
+                        para, line = para + 1, 0
+                    if starts(layout, RIL_TEXTLINE):
+                        line += 1
+                    box(layout, RIL_WORD, *edges)
+                    rows.append((block, para, line, left.value, top.value, right.value - left.value,
+                                 bottom.value - top.value, round(confidence(words, RIL_WORD), 6), text))
+                if not lib.TessResultIteratorNext(words, RIL_WORD):
+                    return rows
+        finally:
+            lib.TessResultIteratorDelete(words)
 
     def orientation(self, image: Image.Image) -> tuple[int, float] | None:
         """(clockwise rotation that makes the page upright, confidence) as `tesseract --psm 0` prints them
@@ -197,6 +239,12 @@ def _raise_cpu_cap(seconds: int) -> None:
         if soft != resource.RLIM_INFINITY:
             soft += seconds
             resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def preload(*, lang: str, psm: int) -> None:
+    """Load the library and an engine for `lang` and `psm` now (a reader process before its first page)."""
+    with engines(lang=lang, psm=psm):
+        pass
 
 
 @contextmanager

@@ -64,24 +64,28 @@ def test_engine_timeout_is_typed() -> None:
         ocr.ocr_image(Image.open(IMAGES / "ocrmypdf__linn.png"), dpi=None, timeout=0.05)
 
 
-def test_missing_language_falls_back_to_the_cli(cli_only: None) -> None:
-    tsv = ocr.tesseract_image(Image.open(IMAGES / "tess__HelloGoogle.tif"), args=["--psm", "6", "tsv"], timeout=60)
-    assert "Hello" in tsv
+def test_missing_library_falls_back_to_the_cli(cli_only: None) -> None:
+    text, _conf, words = ocr.read_image(Image.open(IMAGES / "tess__HelloGoogle.tif"), dpi=None, timeout=60)
+    assert "Hello" in text and words
 
 
-@pytest.mark.parametrize(
-    ("args", "options"),
-    [
-        pytest.param(["-l", "eng", "--psm", "6", "--dpi", "300", "tsv"], ("eng", 6, 300), id="page"),
-        pytest.param(["--psm", "6", "tsv"], ("eng", 6, None), id="defaults"),
-        pytest.param(["tsv"], ("eng", 3, None), id="cli-default-psm"),
-        pytest.param(["--psm", "0"], None, id="osd-text"),
-        pytest.param(["-l", "eng", "--oem", "0", "tsv"], None, id="other-option"),
-        pytest.param(["--psm", "x", "tsv"], None, id="bad-number"),
-    ],
-)
-def test_only_plain_tsv_reads_go_to_the_engine(args: list[str], options) -> None:
-    assert ocr._engine_options(args) == options
+def test_engine_numbers_words_as_the_cli_tsv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Block, paragraph and line numbers, boxes and confidences of a many-paragraph page: the CLI's TSV rows."""
+    image = _scan_page(0)
+    with ocr_engine.engines(lang=ocr.LANG, psm=ocr.PSM) as engine:
+        assert engine is not None
+        rows = engine.read(image, dpi=300, timeout=120)
+    monkeypatch.setattr(ocr_engine, "_library", lambda: None)
+    tsv = ocr.tesseract_image(image, args=["-l", ocr.LANG, "--psm", str(ocr.PSM), "--dpi", "300", "tsv"], timeout=120)
+    cli = [row.split("\t") for row in tsv.splitlines() if row.startswith("5\t")]
+    assert len({row[:3] for row in rows}) > 10
+    assert rows == [(int(c[2]), int(c[3]), int(c[4]), int(c[6]), int(c[7]), int(c[8]), int(c[9]), float(c[10]), c[11])
+                    for c in cli]
+
+
+def test_preload_loads_the_page_engine() -> None:
+    ocr.preload()
+    assert ocr_engine._free[(ocr.LANG, ocr.PSM)]
 
 
 def test_ocr_cpu_time_is_outside_the_readers_cpu_cap() -> None:
