@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+#: Month names in the languages POE is written in (English, German, French, Spanish, Italian, Dutch, Portuguese,
+#: Scandinavian), abbreviations where they are common: the one list (datefind's month pattern is built from it).
 _NAMES = {
     1: "jan january januar janvier enero gennaio januari janeiro",
     2: "feb february februar février fevrier févr fevr febrero febbraio februari fevereiro",
-    3: "march märz marz mars marzo maart março marco",
-    4: "apr april avril abril aprile",
+    3: "mar march märz marz maerz mars marzo maart março marco",
+    4: "apr april avr avril abr abril aprile",
     5: "may mai mayo maggio mei maio",
     6: "jun june juni juin junio giugno junho",
     7: "jul july juli juillet julio luglio julho",
@@ -27,6 +29,8 @@ _NAMES = {
 }
 #: Month name (lower case, without a trailing dot) -> month number.
 MONTHS = {name: month for month, names in _NAMES.items() for name in names.split()}
+#: Spellings dateparser does not read ('3 Maerz 2025' is no date to it): found by datefind, left to dateparser here.
+_DATEPARSER_DECIDES = frozenset({"maerz"})
 
 _ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
@@ -52,7 +56,8 @@ def plain_date(text: str, order: str) -> date | None:
 
 
 def _named(year: str, month: str, day: str) -> date | None:
-    number = MONTHS.get(month.lower())
+    month = month.lower()
+    number = None if month in _DATEPARSER_DECIDES else MONTHS.get(month)
     return None if number is None else _date(int(year), number, int(day))
 
 

@@ -6,17 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from checks.datefast import plain_date
+from checks.datefast import MONTHS, plain_date
 from checks.fastscan import scanner
 
-#: Month names in the languages POE is written in (English, German, French, Spanish, Italian, Dutch,
-#: Portuguese, Scandinavian); abbreviations where they are common.
-_MONTH = (r"(?:jan(?:uary|uar|vier|eiro|uari)?|feb(?:ruary|ruar|braio|rero|ruari)?|f[ée]vr(?:ier)?|fevereiro|gennaio"
-          r"|enero|mar(?:ch|s|zo|ço|co)?|m(?:ä|ae|a)rz|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|may|mai|mayo|maggio"
-          r"|mei|maio|june?|juni|juin|junio|giugno|junho|july?|juli|juillet|julio|luglio|julho|aug(?:ust|ustus)?"
-          r"|ao[uû]t|agosto|sep(?:t(?:ember|embre|iembre)?)?|setiembre|settembre|setembro|oct(?:ober|obre|ubre)?"
-          r"|okt(?:ober)?|ottobre|outubro|nov(?:ember|embre|iembre|embro)?|dec(?:ember)?|d[ée]c(?:embre)?|dez(?:ember|embro)?"
-          r"|diciembre|dicembre|desember)\.?")
+#: Any month name of datefast's list, longest first (so 'march' is preferred to 'mar'), with an optional dot.
+_MONTH = "(?:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
 #: The month-name pattern, for other users of dates (e.g. masking dates in fingerprints).
 MONTH_PATTERN = _MONTH
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|\.)?"
