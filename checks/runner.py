@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from checks import rulebook
 from checks.base import Check, CheckContext
 from checks.registry import DEFAULT_CHECKS
 from checks.unexpected import log_unexpected
@@ -29,8 +28,3 @@ def run_checks(claim: Claim, docs: Sequence[Document], ctx: CheckContext,
             ))
     return results
 
-
-def validate_rules() -> None:
-    """Load every rule file through its model (checks.rulebook_files), so that a broken file stops start-up
-    with RuleFileError naming the file and field instead of turning every claim's check into a warning."""
-    rulebook.validate_all()
