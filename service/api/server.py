@@ -95,7 +95,8 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
 
     config = ServeConfig("service.api.server:app_factory", factory=True, host=host, port=port, workers=workers,
                          max_connections=settings.max_connections, header_timeout_s=settings.header_timeout_s,
-                         http=GuardedH11Protocol, limit_concurrency=settings.max_connections,
+                         http=GuardedH11Protocol, loop="service.guarded_http:GuardedEventLoop",
+                         limit_concurrency=settings.max_connections,
                          timeout_keep_alive=settings.keep_alive_s,
                          h11_max_incomplete_event_size=settings.max_header_bytes, log_level="info",
                          log_config=log_config(settings), server_header=False, backlog=BACKLOG,

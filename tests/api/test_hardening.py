@@ -233,6 +233,7 @@ def test_connection_flood_is_shed_and_logs_stay_small(tmp_path: Path):
         assert r.status_code == 201, r.text
     log = next(tmp_path.glob("server-*.log")).read_text(errors="replace")
     assert log.count("Too many open files") + log.count("out of system resource") <= 20
+    assert "Exception in callback" not in log  # a retry of accept left pending at shutdown (test_accept_exhaustion)
     assert len(log) < 200_000
 
 
