@@ -5,6 +5,8 @@ loaded once per reader process does not. Same library, language data, page-segme
 variables as the CLI, so the words are the CLI's: read from tesseract's result iterator as its `tsv`
 output lists them (numbers, boxes, confidences), without printing and parsing that text (half the time).
 No compiler or wheel is needed: ctypes over libtesseract.so.5, which Debian's tesseract-ocr installs.
+A grey page is handed over as a Leptonica image filled by Pillow and numpy (the library the CLI reads its file
+into, liblept.so.5, which libtesseract loads): SetImage from bytes copies them pixel by pixel, 40 ms a page.
 When the library cannot be loaded, `engines()` yields None and service.ingest.ocr runs the CLI instead.
 
 Engines are kept in a process-wide pool, one per concurrent OCR job (TessBaseAPI is not thread-safe;
@@ -19,6 +21,7 @@ import logging
 import math
 import os
 import resource
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +34,7 @@ from service.errors import OcrFailed, OcrTimeout
 log = logging.getLogger(__name__)
 
 LIBRARY = "libtesseract.so.5"
+LEPTONICA = "liblept.so.5"
 OSD_ONLY = 0  # page-segmentation mode of `tesseract --psm 0`
 RIL_BLOCK, RIL_PARA, RIL_TEXTLINE, RIL_WORD = 0, 1, 2, 3  # tesseract's PageIteratorLevel
 #: A recognised word as a level-5 row of the CLI's TSV: block, paragraph and line numbers, left, top, width,
@@ -46,6 +50,7 @@ _SIGNATURES = {
     "TessBaseAPISetPageSegMode": ([_p, ctypes.c_int], None),
     "TessBaseAPISetVariable": ([_p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
     "TessBaseAPISetImage": ([_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int], None),
+    "TessBaseAPISetImage2": ([_p, _p], None),
     "TessBaseAPISetSourceResolution": ([_p, ctypes.c_int], None),
     "TessBaseAPIRecognize": ([_p, _p], ctypes.c_int),
     "TessBaseAPIGetIterator": ([_p], _p),
@@ -66,11 +71,18 @@ _SIGNATURES = {
     "TessMonitorSetDeadlineMSecs": ([_p, ctypes.c_int], None),
     "TessMonitorDelete": ([_p], None),
 }
+_LEPTONICA_SIGNATURES = {
+    "pixCreate": ([ctypes.c_int, ctypes.c_int, ctypes.c_int], _p),
+    "pixGetData": ([_p], _p),
+    "pixGetWpl": ([_p], ctypes.c_int),
+    "pixDestroy": ([ctypes.POINTER(_p)], None),
+}
 
 _lock = threading.Lock()
 _load_lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 _lib_tried = False
+_lept: ctypes.CDLL | None = None  # Leptonica, for grey pages (without it they go over as bytes)
 _free: dict[tuple[str, int], list[Engine]] = {}
 _missing: set[tuple[str, int]] = set()  # language data the library could not load: not tried again
 
@@ -97,11 +109,25 @@ def _load() -> ctypes.CDLL | None:
     except (OSError, AttributeError) as exc:
         log.info("libtesseract not usable (%s); OCR runs the tesseract CLI", type(exc).__name__)
         return None
+    _load_leptonica()
     if not _single_threaded():
         log.warning("OpenMP was loaded before libtesseract without OMP_THREAD_LIMIT=1; OCR runs the tesseract CLI")
         return None
     atexit.register(_release)
     return lib
+
+
+def _load_leptonica() -> None:
+    global _lept
+    try:
+        lept = ctypes.CDLL(LEPTONICA)
+        for name, (args, result) in _LEPTONICA_SIGNATURES.items():
+            fn = getattr(lept, name)
+            fn.argtypes, fn.restype = args, result
+    except (OSError, AttributeError) as exc:
+        log.info("leptonica not usable (%s); pages go to tesseract as bytes", type(exc).__name__)
+        return
+    _lept = lept
 
 
 def _release() -> None:
@@ -207,13 +233,44 @@ class Engine:
         return (_UPRIGHT_BY_QUADRANT.get(deg.value // 90 % 4, 0), round(conf.value, 2)) if found else None
 
     def _set_image(self, image: Image.Image, dpi: int | None) -> None:
-        if image.mode == "1":  # packed bits, a set bit is white: what SetImage reads with 0 bytes per pixel
-            data, depth, stride = image.tobytes(), 0, (image.width + 7) // 8
+        if image.mode == "L" and _lept is not None and image.width and image.height:
+            self._set_pix(_lept, image)
         else:
-            data, depth, stride = image.convert("L").tobytes(), 1, image.width
-        self._lib.TessBaseAPISetImage(self._handle, data, image.width, image.height, depth, stride)
+            if image.mode == "1":  # packed bits, a set bit is white: what SetImage reads with 0 bytes per pixel
+                data, depth, stride = image.tobytes(), 0, (image.width + 7) // 8
+            else:
+                data, depth, stride = image.convert("L").tobytes(), 1, image.width
+            self._lib.TessBaseAPISetImage(self._handle, data, image.width, image.height, depth, stride)
         if dpi:
             self._lib.TessBaseAPISetSourceResolution(self._handle, dpi)
+
+    def _set_pix(self, lept: ctypes.CDLL, image: Image.Image) -> None:
+        """Hand over a grey `image` as the 8-bit Pix that SetImage would build from its bytes (tesseract keeps
+        its own copy of it)."""
+        pix = lept.pixCreate(image.width, image.height, 8)
+        if not pix:
+            raise OcrFailed("no memory for the page image")
+        try:
+            fill_pix(lept, pix, image)
+            self._lib.TessBaseAPISetImage2(self._handle, pix)
+        finally:
+            lept.pixDestroy(ctypes.byref(_p(pix)))
+
+
+def fill_pix(lept: ctypes.CDLL, pix: int, image: Image.Image) -> None:
+    """Copy the pixels of a grey `image` into an 8-bit Pix of its size (created zeroed, so the row padding stays
+    0 as in one SetImage builds). Pillow pastes the rows into a view of the Pix's memory (no bytes object of the
+    page), numpy then puts each 32-bit word's bytes in Leptonica's order (the most significant is the first
+    pixel)."""
+    import numpy as np  # loaded by a reader that reads a scan anyway (the ink measure)
+
+    image.load()
+    stride = lept.pixGetWpl(pix) * 4
+    memory = (ctypes.c_uint8 * (stride * image.height)).from_address(lept.pixGetData(pix))
+    view = Image.frombuffer("L", image.size, memory, "raw", "L", stride, 1)  # shares the Pix's memory
+    view.im.paste(image.im, (0, 0, *image.size))  # the core paste: Image.paste would copy a read-only view first
+    if sys.byteorder == "little":
+        np.frombuffer(memory, dtype=np.uint32).byteswap(inplace=True)
 
 
 @contextmanager

@@ -102,3 +102,31 @@ def test_ocr_cpu_time_is_outside_the_readers_cpu_cap() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).resolve().parents[2], check=False)
     assert done.returncode == 0 and int(done.stdout) > 100
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        pytest.param(_scan_page, id="poe-scan-odd-width"),
+        pytest.param(lambda: Image.open(IMAGES / "tess__phototest-rotated-L.png").convert("L"), id="png"),
+        pytest.param(lambda: Image.frombytes("L", (5, 3), bytes(range(1, 16))), id="tiny"),
+    ],
+)
+def test_grey_page_goes_to_tesseract_as_its_pixels(load) -> None:
+    """The Pix a grey page is handed over in holds its pixels in Leptonica's word order, row padding 0."""
+    import ctypes
+
+    import numpy as np
+
+    assert ocr_engine._library() is not None and ocr_engine._lept is not None
+    lept, image = ocr_engine._lept, load()
+    pix = lept.pixCreate(image.width, image.height, 8)
+    try:
+        ocr_engine.fill_pix(lept, pix, image)
+        stride = lept.pixGetWpl(pix) * 4
+        memory = (ctypes.c_uint8 * (stride * image.height)).from_address(lept.pixGetData(pix))
+        rows = np.frombuffer(memory, dtype=">u4").astype("<u4").view(np.uint8).reshape(image.height, stride)
+        assert np.array_equal(rows[:, :image.width], np.asarray(image))
+        assert not rows[:, image.width:].any()
+    finally:
+        lept.pixDestroy(ctypes.byref(ctypes.c_void_p(pix)))
