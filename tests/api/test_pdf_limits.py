@@ -1,6 +1,8 @@
 """Hostile PDF content (issue 15, item 4): what pdfium would parse is bounded before it parses it."""
 from __future__ import annotations
 
+import base64
+import re
 import resource
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from apihelp import CORPUS, DEV, ROOT
 
 from service.config import Settings
 from service.errors import PdfContentTooLarge
-from service.ingest.pdf_limits import check_pdf_content
+from service.ingest.pdf_limits import check_pdf_content, decode_filter
 from tests.ingest.hostile import deflate_zeros, pdf_file
 
 PDF_READER = ROOT / "service" / "ingest" / "pdf.py"
@@ -91,6 +93,37 @@ def test_chained_filters_are_decoded_within_the_budget(filters):
     raw = zlib.compress(inner) if b"[/FlateDecode /FlateDecode]" in filters else inner.hex().encode() + b">"
     stream = b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(raw), filters, raw)
     _refused(_one_page(stream))
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(base64.a85encode(bytes(range(256)) * 3), id="all-bytes"),
+    pytest.param(b"<~" + base64.a85encode(b"\0" * 8 + b"q 1 0 0 1 0 0 cm") + b"~>trailing", id="z-and-markers"),
+    pytest.param(base64.a85encode(b"abcdefg") + b"\n \t\f", id="short-last-group"),
+    pytest.param(b"87cURz", id="z-inside-a-group"),
+    pytest.param(b"uuuuu", id="beyond-32-bits"),
+    pytest.param(b"uu", id="short-group-beyond-32-bits"),
+    pytest.param(b"87cUR{", id="not-a-digit"),
+    pytest.param(b"", id="empty"),
+])
+def test_ascii85_reads_as_the_standard_library_does(data: bytes):
+    body = re.sub(rb"\s", b"", data).split(b"~>", 1)[0].removeprefix(b"<~")
+    try:
+        expected = base64.a85decode(body)
+    except ValueError:
+        expected = b""
+    assert decode_filter("/ASCII85Decode", data, limit=1 << 20) == expected
+
+
+def test_ascii85_content_of_a_real_pdf_reads_as_the_standard_library_does():
+    """reportlab writes page content as ASCII85 over Flate (the dev letters)."""
+    data = next((DEV / "docs" / "dev-001").glob("*.pdf")).read_bytes()
+    streams = list(re.finditer(rb"/Filter\s*\[\s*/ASCII85Decode[^>]*>>\s*stream\r?\n", data))
+    assert streams
+    for m in streams:
+        raw = data[m.end():data.index(b"endstream", m.end())]
+        decoded = decode_filter("/ASCII85Decode", raw, limit=1 << 20)
+        assert decoded == base64.a85decode(raw.strip().removesuffix(b"~>"))
+        assert zlib.decompress(decoded)
 
 
 def test_a_damaged_page_tree_still_has_its_streams_bounded():
