@@ -138,12 +138,14 @@ def _text_layer_marks(page: pdfium.PdfPage, text: str, words: list[OcrWord], *, 
         return []
     bitmap = page.render(scale=scale, grayscale=True)
     try:
-        image = bitmap.to_pil().convert("L")
+        image = bitmap.to_pil()  # the bitmap's own pixels (no copy): used only while it is open
+        if image.mode != "L":
+            image = image.convert("L")
+        marks = page_marks(text, words, image, scanned=False) if labels else []
+        if look or regions and image.size != size:
+            marks += find_marks(text, words, image, scanned=False, regions=regions, plain=plain)
     finally:
         bitmap.close()
-    marks = page_marks(text, words, image, scanned=False) if labels else []
-    if look or regions and image.size != size:
-        marks += find_marks(text, words, image, scanned=False, regions=regions, plain=plain)
     return marks
 
 
@@ -179,7 +181,7 @@ def _word_points(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, fl
     raw = textpage.get_text_range()
     if len(raw) != textpage.count_chars():
         return []
-    charbox, handle = pdfium_c.FPDFText_GetCharBox, textpage.raw  # called directly: one call per character
+    charbox, handle = _char_box(), ctypes.cast(textpage.raw, ctypes.c_void_p)
     cl, cr, cb, ct = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     refs = (ctypes.byref(cl), ctypes.byref(cr), ctypes.byref(cb), ctypes.byref(ct))
     words: list[tuple[int, int, float, float, float, float]] = []
@@ -207,6 +209,15 @@ def _word_points(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, fl
     if boxed:
         words.append((start, pos, x0, y0, x1, y1))
     return words
+
+
+@lru_cache(maxsize=1)
+def _char_box() -> Callable[..., int]:
+    """pdfium's FPDFText_GetCharBox without pypdfium2's argument types: ctypes converts a typed pointer argument
+    per call, which cost two thirds of a page's word boxes. Called with a c_void_p handle, an int and byrefs of
+    c_double (the C signature: FPDF_TEXTPAGE, int, double* x4; returns FPDF_BOOL)."""
+    address = ctypes.cast(pdfium_c.FPDFText_GetCharBox, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(ctypes.c_int)(address)
 
 
 @dataclass(frozen=True)
