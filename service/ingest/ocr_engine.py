@@ -167,11 +167,11 @@ class Engine:
         """Recognise `image` (mode "1" or "L"); its words as the CLI's `tsv` output lists them."""
         lib = self._lib
         deadline = time.monotonic() + timeout
-        self._set_image(image, dpi)
         monitor = lib.TessMonitorCreate()
         try:
-            lib.TessMonitorSetDeadlineMSecs(monitor, max(1, min(int(timeout * 1000), 2**31 - 1)))
-            with _uncounted_cpu(timeout):
+            with _uncounted_cpu(timeout):  # handing the page over too: the CLI read its file in its own process
+                self._set_image(image, dpi)
+                lib.TessMonitorSetDeadlineMSecs(monitor, max(1, min(int(timeout * 1000), 2**31 - 1)))
                 failed = lib.TessBaseAPIRecognize(self._handle, monitor) != 0
             if time.monotonic() >= deadline:
                 raise OcrTimeout(f"OCR took longer than {timeout:g} s")
@@ -184,7 +184,9 @@ class Engine:
 
     def _words(self) -> list[Row]:
         """The recognised words, numbered as TessBaseAPI::GetTSVText numbers them (a word without text is passed
-        over before anything is counted) and with its confidence to 6 places, as the TSV prints it."""
+        over before anything is counted) and with its confidence to 6 places, as the TSV prints it. Whether a
+        word starts a block or paragraph is asked only of a line's first word (ResultIterator::IsAtBeginningOf
+        is true for them only there, and each question copies the iterator: ~15 us)."""
         lib = self._lib
         words = lib.TessBaseAPIGetIterator(self._handle)
         if not words:
@@ -204,11 +206,11 @@ class Engine:
                         text = ctypes.string_at(raw).decode("utf-8", "replace")
                     finally:
                         lib.TessDeleteText(raw)
-                    if starts(layout, RIL_BLOCK):
-                        block, para, line = block + 1, 0, 0
-                    if starts(layout, RIL_PARA):
-                        para, line = para + 1, 0
-                    if starts(layout, RIL_TEXTLINE):
+                    if starts(layout, RIL_TEXTLINE):  # a block or paragraph starts only where a line does
+                        if starts(layout, RIL_BLOCK):
+                            block, para, line = block + 1, 0, 0
+                        if starts(layout, RIL_PARA):
+                            para, line = para + 1, 0
                         line += 1
                     box(layout, RIL_WORD, *edges)
                     rows.append((block, para, line, left.value, top.value, right.value - left.value,
@@ -223,9 +225,9 @@ class Engine:
         ("Rotate", "Orientation confidence" rounded to 2 places); None when OSD finds too little text."""
         deg, conf = ctypes.c_int(), ctypes.c_float()
         script, script_conf = ctypes.c_char_p(), ctypes.c_float()
-        self._set_image(image, None)
         try:
             with _uncounted_cpu(60.0):
+                self._set_image(image, None)
                 found = self._lib.TessBaseAPIDetectOrientationScript(
                     self._handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(script), ctypes.byref(script_conf))
         finally:
@@ -317,7 +319,8 @@ def engines(*, lang: str, psm: int) -> Iterator[Engine | None]:
         engine = pool.pop() if pool else None
     if engine is None:
         try:
-            engine = Engine(lib, lang=lang, psm=psm)
+            with _uncounted_cpu(60.0):  # loading the model is tesseract's work too (each CLI run loaded it)
+                engine = Engine(lib, lang=lang, psm=psm)
         except OSError as exc:
             log.warning("tesseract engine not loaded (%s); OCR runs the tesseract CLI", type(exc).__name__)
             _missing.add(key)
