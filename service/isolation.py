@@ -25,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from checks.unexpected import log_unexpected
-from models import Document
 from service import errors
-from service.config import Settings
 from service.errors import ParserCrashed, ParserMemory, ParserTimeout, PoecheckError
-from service.ingest.registry import preload_modules
-from service.logfilter import install
+
+if TYPE_CHECKING:  # a caller starts a worker before pydantic loads (`poecheck check`): nothing heavy at the top
+    from models import Document
+    from service.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -261,9 +261,13 @@ def _serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills the group
     logging.basicConfig(level=logging.WARNING, format="poecheck parser: %(name)s: %(message)s")
 
+    # the reader's modules, not the parent's (a parent imports this module to start a reader)
+    from checks.unexpected import log_unexpected
+    from service.ingest.dispatch import ingest_path as ingest_here
+    from service.logfilter import install
+
     install(per_minute=10)  # a hostile file's thousand identical warnings make ten lines
     logging.getLogger("extract_msg").setLevel(logging.ERROR)  # format quirks of every odd .msg
-    from service.ingest.dispatch import ingest_path as ingest_here  # the reader's modules, not the parent's
 
     tasks = Connection(TASK_FD, writable=False)
     replies = Connection(REPLY_FD, readable=False)
@@ -323,6 +327,8 @@ class _PageReports:
 def _preload(tasks: Connection) -> None:
     """Import the readers and the libraries they load on demand while no task is waiting, so a file's first
     read does not pay for them (the parent is meanwhile busy with its own start, e.g. loading the rules)."""
+    from service.ingest.registry import preload_modules  # the reader's modules, not the parent's
+
     for module in preload_modules():
         if tasks.poll():
             return

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models import Document
-from service.config import Settings
 from service.isolation import default_pool
+
+if TYPE_CHECKING:  # `poecheck check` starts its reader before pydantic loads
+    from models import Document
+    from service.config import Settings
 
 
 def read_document(path: Path, *, settings: Settings, display_name: str | None = None,
