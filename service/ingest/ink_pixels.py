@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 Box = tuple[float, float, float, float]
 
@@ -56,7 +55,7 @@ def ruled(ink: np.ndarray, run: int, *, gap: int = 0) -> np.ndarray:
     of `run` above or below them (a handwritten stroke has ink around it)."""
     cols = ink.copy()
     cols[:, 1:] |= ink[:, :-1]
-    lines = long_runs(ink, run) | long_runs(cols.T, run).T
+    lines = long_runs(ink, run) | long_runs(cols, run, axis=0)
     rows = ink.copy()
     rows[1:] |= ink[:-1]
     broken = long_runs(grow(rows, 0, gap) if gap else rows, 2 * run)
@@ -72,31 +71,70 @@ def ruled(ink: np.ndarray, run: int, *, gap: int = 0) -> np.ndarray:
 
 
 def grow(mask: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """`mask` dilated by `rows` pixels up and down and `cols` left and right (a box, in linear time)."""
-    out = _bytes(mask)
+    """`mask` dilated by `rows` pixels up and down and `cols` left and right (a box; pixels outside are clear).
+    Each direction is a few shifted ORs whose reach doubles (a window of 2k + 1 in about log2(k) steps), done
+    only on the lines that hold a set pixel: ink is sparse, so most of a page's lines are skipped."""
+    out = mask.astype(bool, copy=True)
     for axis, k in ((0, rows), (1, cols)):
-        if k <= 0 or out.shape[axis] == 0:
+        if k <= 0 or out.size == 0:
             continue
-        out = ndimage.maximum_filter1d(out, 2 * k + 1, axis=axis, mode="constant", cval=0)
-    return out.astype(bool)
+        lines = np.flatnonzero(out.any(axis=axis))  # the columns (axis 0) or rows that hold ink
+        if lines.size == 0:
+            return out
+        part = out[:, lines] if axis == 0 else out[lines]
+        part = _spread(_spread(part, k, axis, 1), k, axis, -1)
+        if axis == 0:
+            out[:, lines] = part
+        else:
+            out[lines] = part
+    return out
 
 
-def long_runs(mask: np.ndarray, length: int) -> np.ndarray:
-    """Pixels that lie in a horizontal run of at least `length` set pixels, from the runs' starts and ends (each
-    row is padded with a clear pixel at both ends, so a row's runs start and end in it); linear time."""
-    rows, cols = mask.shape
-    if cols < length:
-        return np.zeros_like(mask)
-    padded = np.zeros((rows, cols + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    edges = np.flatnonzero(np.diff(padded, axis=1))  # alternately a run's first pixel and the pixel after it
-    starts, stops = edges[::2], edges[1::2]
-    long = stops - starts >= length
-    steps = np.zeros(rows * (cols + 1), dtype=np.int8)
-    steps[starts[long]] = 1
-    steps[stops[long]] = -1
-    return np.cumsum(steps.reshape(rows, cols + 1), axis=1, dtype=np.int8)[:, :cols] > 0
+def _spread(mask: np.ndarray, k: int, axis: int, direction: int, *, every: bool = False) -> np.ndarray:
+    """Each pixel set when any of itself and the `k` pixels before it along `axis` is (after it: `direction` -1;
+    `every`: when all of them are, a pixel past the edge counting as clear). Shifted ORs (ANDs) whose reach
+    doubles: about log2(k) passes over the mask."""
+    out = mask.copy()
+    length = out.shape[axis]
+    done = 0  # out[i] covers mask[i - done .. i] (direction 1) or mask[i .. i + done] (-1)
+    while done < k:
+        step = min(done + 1, k - done)
+        if step >= length:
+            if every:
+                out[...] = False
+            break
+        early, late = [slice(None)] * 2, [slice(None)] * 2
+        early[axis], late[axis] = slice(None, -step), slice(step, None)
+        target, source = (tuple(late), tuple(early)) if direction > 0 else (tuple(early), tuple(late))
+        if every:
+            out[target] &= out[source]
+            edge = [slice(None)] * 2
+            edge[axis] = slice(None, step) if direction > 0 else slice(-step, None)
+            out[tuple(edge)] = False
+        else:
+            out[target] |= out[source]
+        done += step
+    return out
 
 
-def _bytes(mask: np.ndarray) -> np.ndarray:
-    return mask.view(np.uint8) if mask.dtype == bool else mask.astype(np.uint8)
+def long_runs(mask: np.ndarray, length: int, *, axis: int = 1) -> np.ndarray:
+    """Pixels that lie in a run of at least `length` set pixels along `axis` (1: horizontal runs, 0: vertical):
+    the starts of `length` set pixels in a row (an erosion), each spread over the `length` pixels it starts (a
+    dilation); a few shifted ANDs and ORs in all, whatever the runs."""
+    mask = mask.astype(bool, copy=False)
+    if length <= 1:
+        return mask.copy()
+    starts = _spread(mask, length - 1, axis, -1, every=True)
+    return _spread(starts, length - 1, axis, 1)
+
+
+def pixels(image: Image.Image) -> np.ndarray:
+    """The pixels of a grey `image` as a new array: Pillow pastes them into the array's memory (np.asarray
+    would first make a bytes object of the image, twice the copying of a page)."""
+    image = image if image.mode == "L" else image.convert("L")
+    image.load()
+    out = np.empty((image.height, image.width), dtype=np.uint8)
+    if out.size:
+        view = Image.frombuffer("L", image.size, out, "raw", "L", 0, 1)  # shares the array's memory
+        view.im.paste(image.im, (0, 0, *image.size))  # the core paste: Image.paste would copy a read-only view
+    return out

@@ -25,7 +25,7 @@ from scipy import ndimage
 from models.document import InkMark, MarkLine
 from service.ingest import handwriting
 from service.ingest.ink_pixels import grow as grow_mask
-from service.ingest.ink_pixels import ruled
+from service.ingest.ink_pixels import pixels, ruled
 from service.ingest.ocr import MIN_CONF, OcrWord
 
 Box = tuple[float, float, float, float]
@@ -191,15 +191,15 @@ def _ink(grey: Image.Image, h: float, shape: Shape) -> np.ndarray:
 
 def _darkest(grey: Image.Image, factor: int) -> Image.Image:
     """`grey` shrunk by `factor`, each pixel the darkest of those it covers (an average would fade a thin
-    pen stroke into the paper)."""
+    pen stroke into the paper): the darkest of each block's rows, then of each `factor` columns of that."""
     if factor == 1:
         return grey
-    px = np.asarray(grey)
+    px = pixels(grey)
     rows, cols = px.shape[0] // factor, px.shape[1] // factor
-    out = px[:rows * factor:factor, :cols * factor:factor].copy()
-    for i in range(factor):
-        for j in range(factor):
-            np.minimum(out, px[i:rows * factor:factor, j:cols * factor:factor], out=out)
+    darkest_rows = np.minimum.reduce(px[:rows * factor, :cols * factor].reshape(rows, factor, cols * factor), axis=1)
+    out = darkest_rows[:, ::factor].copy()
+    for j in range(1, factor):
+        np.minimum(out, darkest_rows[:, j::factor], out=out)
     return Image.fromarray(out)
 
 
@@ -217,19 +217,21 @@ def _strokes(ink: np.ndarray, h: float, size: tuple[int, int], *, scanned: bool,
     grow = max(1, int(h / 2))
     joined = grow_mask(ink, grow // 2, grow)
     labels, _ = ndimage.label(joined)
+    ys, xs = np.nonzero(ink)  # each group's own ink (its dilation left out), grouped by label in label order
+    group = labels[ys, xs]
+    order = np.argsort(group, kind="stable")
+    group, ys, xs = group[order], ys[order], xs[order]
+    firsts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    amounts = np.diff(np.append(firsts, group.size))
+    tops, bottoms = np.minimum.reduceat(ys, firsts), np.maximum.reduceat(ys, firsts) + 1
+    lefts, rights = np.minimum.reduceat(xs, firsts), np.maximum.reduceat(xs, firsts) + 1
     width, height = size
     min_h = (shape.min_height_scan if scanned else shape.min_height_text) * h
     found = []
-    for index, sl in enumerate(ndimage.find_objects(labels), start=1):
-        if sl is None:
-            continue
-        own = ink[sl] & (labels[sl] == index)
-        amount = int(own.sum())
+    for amount, x0, y0, x1, y1 in zip(amounts.tolist(), lefts.tolist(), tops.tolist(), rights.tolist(),
+                                      bottoms.tolist()):
         if amount < shape.min_ink * h * h:
             continue
-        ys, xs = np.nonzero(own)
-        x0, x1, y0, y1 = xs.min() + sl[1].start, xs.max() + sl[1].start + 1, ys.min() + sl[0].start, \
-            ys.max() + sl[0].start + 1
         bw, bh = x1 - x0, y1 - y0
         if bw < shape.min_width * h or bh < min_h or bh > shape.max_height * h or bw > shape.max_width_share * width:
             continue
