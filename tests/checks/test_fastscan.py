@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checks.datefind import _CANDIDATE
-from checks.fastscan import INDEX_MIN_CHARS, Scanner, _positions, consumed, prefixes
+from checks.fastscan import INDEX_MIN_CHARS, Scanner, _positions, _Split, consumed, prefixes
+from checks.findings.acknowledgements import _compiled
 from checks.findings.activities import _combined
 from checks.textutil import fold, pattern, rules
 
@@ -40,6 +43,8 @@ def _patterns() -> list:
     out.append(pytest.param(_CANDIDATE, 3, id="date-candidates"))
     out += [pytest.param(r.pattern, 3, id=f"licensing:{r.id}") for r in rules("licensing.yaml", "terms")]
     out += [pytest.param(r.pattern, 3, id=f"eligibility:{r.id}") for r in rules("eligibility.yaml", "excluded")]
+    out += [pytest.param(rx, 3, id=f"acknowledgement:{key}:{rid}")  # first_match searches a page through its Scanner
+            for key in ("titles", "vendors", "ids", "typed_signature") for rid, rx in _compiled(key)]
     return out
 
 
@@ -121,3 +126,58 @@ def test_the_text_index_gives_the_positions_the_trigger_gives(rx, k):
 def test_most_vocabularies_use_the_index():
     used = [Scanner(p.values[0], p.values[1], build_after=0)._keys is not None for p in _patterns()]
     assert sum(used) >= len(used) - 3
+
+
+def _split_patterns() -> list:
+    """The vocabularies big enough to be split (the activities lists, the marketing copy, ...)."""
+    out = [p for p in _patterns() if _Split.build(p.values[0]) is not None]
+    assert len(out) >= 3
+    return out
+
+
+def _same(m, want) -> bool:
+    return (m is None and want is None) or (m is not None and want is not None and m.regs == want.regs
+                                            and m.lastgroup == want.lastgroup)
+
+
+@pytest.mark.parametrize(("rx", "k"), _split_patterns())
+def test_a_split_tries_every_alternative_that_matches_at_a_position(rx, k):
+    """At every position of the dev letters (as written, upper-cased, accented), the alternatives picked by the
+    first two letters match as the whole pattern does: same span, groups and rule (lastgroup)."""
+    split = _Split.build(rx)
+    for text in _texts()[:12]:
+        folded = text.translate(str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)}))
+        for p in range(len(text) - 1):
+            key = folded[p:p + 2]
+            if key.isascii():
+                sub = split.sub(key)
+                assert _same(sub.match(text, p) if sub else None, rx.match(text, p)), (text[p:p + 40], p)
+
+
+@cache
+def _built(rx: re.Pattern[str], k: int) -> Scanner:
+    return Scanner(rx, k, build_after=0)
+
+
+@cache
+def _words(source: str) -> tuple[str, ...]:
+    """The literal words written in a pattern (its phrases, in every language)."""
+    return tuple(sorted(set(re.findall(r"(?<![\\(?])[^\W\d_]{3,}", source))))
+
+
+@pytest.mark.parametrize(("rx", "k"), _split_patterns())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_split_scanner_finds_the_patterns_own_phrases_as_the_regex_does(rx, k, data):
+    """Texts made of the pattern's own words (any case, joined by spaces, line breaks, hyphens or stops) and of
+    the words of a dev letter: the Scanner, its split built, finds exactly the matches of the regex."""
+    words = list(_words(rx.pattern)) + _texts()[0].split()[:200]
+    picked = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=60))
+    seps = data.draw(st.lists(st.sampled_from([" ", "  ", "\n", "-", ". ", ", ", " é "]), min_size=len(picked),
+                              max_size=len(picked)))
+    case = data.draw(st.sampled_from([str, str.upper, str.title, str.lower]))
+    text = case("".join(w + s for w, s in zip(picked, seps)))
+    scanner = _built(rx, k)
+    assert scanner._split is not None
+    got = [(m.regs, m.lastgroup) for m in scanner.finditer(text)]
+    assert got == [(m.regs, m.lastgroup) for m in rx.finditer(text)]
