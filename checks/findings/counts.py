@@ -60,7 +60,9 @@ def _label_stops() -> re.Pattern[str] | None:
     _after, before, _ = _count_rx()
     units = "|".join(f"(?:{r.pattern.pattern})" for r in rules(_FILE, "count_units"))
     held = consumed(units, re.IGNORECASE)
-    starts = prefixes(before.pattern, before.flags)
+    # where matches start ("word") is told by their first characters: prefixes of one character tell it as
+    # three do, in 16 ms instead of 0.3 s (paid by the first count looked for in a process: `poecheck check`)
+    starts = prefixes(before.pattern, before.flags, k=1)
     if held is None or starts is None or set(starts) != {"word"}:
         return None
     held |= {":", "|", "="} | {chr(c) for c in range(128) if chr(c).isspace()}
