@@ -13,6 +13,7 @@ from functools import lru_cache, partial
 from checks import patterncache
 from checks.base import CheckContext
 from checks.datefind import FoundDate, find_dates
+from checks.fastscan import INDEX_MIN_CHARS, scanner
 from checks.findings.signature_marks import letterhead_owner, read_mark, signing_statement_date
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
 from checks.textutil import EMAIL as EMAIL_ADDRESS
@@ -97,7 +98,12 @@ def first_match(key: str, text: str, *, anchored: bool = False) -> tuple[str, re
     """The earliest match of any pattern of rule list `key` in `text` (anchored: at position 0 only)."""
     best = None
     for rid, rx in _compiled(key):
-        m = rx.match(text) if anchored else rx.search(text)
+        # a page is searched through its Scanner (same first match; the e-signature titles, vendors and ids
+        # cost 0.5 ms a page searched plainly)
+        if anchored:
+            m = rx.match(text)
+        else:
+            m = scanner(rx).search(text) if len(text) >= INDEX_MIN_CHARS else rx.search(text)
         if m and (best is None or m.start() < best[1].start()):
             best = (rid, m)
     return best

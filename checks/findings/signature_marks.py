@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from checks.datefind import FoundDate, find_dates
 from checks.rulebook import load_yaml
@@ -184,7 +184,13 @@ def _owners(text: str, parties: dict, claim: Claim, v: _Vocab, *, roles: bool = 
 
 
 def _domain_in(text: str, domains: Sequence[str]) -> bool:
-    return any(d and re.search(rf"(?:[@.]|(?<![\w.-])){re.escape(d.lower())}\b", text) for d in domains)
+    return any(rx.search(text) for rx in _domain_rxs(tuple(domains)))
+
+
+@lru_cache(maxsize=64)
+def _domain_rxs(domains: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """A pattern per domain (a mail or web address at it, or the domain alone), compiled once per claim."""
+    return tuple(re.compile(rf"(?:[@.]|(?<![\w.-])){re.escape(d.lower())}\b") for d in domains if d)
 
 
 def _signer(text: str, parties: dict, v: _Vocab) -> str | None:
