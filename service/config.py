@@ -27,7 +27,8 @@ class Settings(BaseSettings):
                                     "checks; default data_dir.")
     keep_uploads: bool = Field(default=False, description="Keep uploaded files in <shared_dir>/uploads.")
     upload_retention_days: int = Field(default=30, ge=1)
-    ocr_timeout_s: float = Field(default=30.0, gt=0, description="Per-page OCR timeout.")
+    ocr_timeout_s: float = Field(default=30.0, gt=0, description="Per-page OCR budget: CPU seconds of the thread "
+                                 "reading it (wall seconds per call when the tesseract CLI reads).")
     ocr_dpi: int = Field(default=300, ge=72, le=600)
     ocr_workers: int = Field(default=1, ge=1, description="Processes used to OCR the pages of one document.")
     max_pages: int = Field(default=200, ge=1, description="Pages per document.")

@@ -170,7 +170,7 @@ def _orientation_by_trial(image: Image.Image, conf: float, *, deadline: float) -
     small = image.reduce(2) if min(image.size) >= 1200 else image
     best, best_conf = 0, conf
     for rotate in (90, 180, 270):
-        remaining = deadline - time.monotonic()
+        remaining = deadline - time.thread_time()
         if remaining <= 1.0:
             break
         try:
@@ -199,24 +199,27 @@ def upright(image: Image.Image, rotated: int) -> Image.Image:
 
 
 def ocr_image(image: Image.Image, *, dpi: int | None, timeout: float) -> OcrResult:
-    """OCR one page; a low-confidence page is re-read upright when OSD finds it rotated."""
-    return _ocr(to_ocr_mode(image), dpi=dpi, deadline=time.monotonic() + timeout)
+    """OCR one page; a low-confidence page is re-read upright when OSD finds it rotated. `timeout` is the page's
+    budget of CPU time in this thread (the resident engine reads in it), not wall time: on a busy machine a page
+    is read as far, and turned the same way, as on an idle one. The CLI (without the engine) runs with `timeout`
+    as the wall-time limit of each call."""
+    return _ocr(to_ocr_mode(image), dpi=dpi, deadline=time.thread_time() + timeout)
 
 
 def _ocr(image: Image.Image, *, dpi: int | None, deadline: float) -> OcrResult:
-    timeout = max(deadline - time.monotonic(), 0.1)
+    timeout = max(deadline - time.thread_time(), 0.1)
     text, conf, words = read_image(image, dpi=dpi, timeout=timeout)
     result = OcrResult(text, conf, image.width, image.height, words=tuple(words))
     if conf is not None and conf >= LOW_CONFIDENCE:
         return result
-    remaining = deadline - time.monotonic()
+    remaining = deadline - time.thread_time()
     if remaining <= 0:
         return result
     rotate = _orientation(image, timeout=remaining) or _orientation_by_trial(image, conf or 0.0, deadline=deadline)
     if not rotate:
         return result
     turned = upright(image, rotate)
-    remaining = max(deadline - time.monotonic(), 1.0)
+    remaining = max(deadline - time.thread_time(), 1.0)
     text2, conf2, words2 = read_image(turned, dpi=dpi, timeout=remaining)
     if (conf2 or 0) > (conf or 0):
         return OcrResult(text2, conf2, turned.width, turned.height, rotate, tuple(words2))

@@ -44,6 +44,8 @@ _UPRIGHT_BY_QUADRANT = {0: 0, 1: 270, 2: 180, 3: 90}  # tesseract's OrientationI
 
 _p = ctypes.c_void_p
 _int_p = ctypes.POINTER(ctypes.c_int)
+#: tesseract's TessCancelFunc: asked after each word it recognises whether to stop (true: stop)
+_CANCEL = ctypes.CFUNCTYPE(ctypes.c_bool, _p, ctypes.c_int)
 _SIGNATURES = {
     "TessBaseAPICreate": ([], _p),
     "TessBaseAPIInit3": ([_p, ctypes.c_char_p, ctypes.c_char_p], ctypes.c_int),
@@ -68,7 +70,7 @@ _SIGNATURES = {
     "TessBaseAPIDelete": ([_p], None),
     "TessDeleteText": ([_p], None),
     "TessMonitorCreate": ([], _p),
-    "TessMonitorSetDeadlineMSecs": ([_p, ctypes.c_int], None),
+    "TessMonitorSetCancelFunc": ([_p, _CANCEL], None),
     "TessMonitorDelete": ([_p], None),
 }
 _LEPTONICA_SIGNATURES = {
@@ -164,17 +166,19 @@ class Engine:
         self._lib.TessBaseAPIDelete(self._handle)
 
     def read(self, image: Image.Image, *, dpi: int | None, timeout: float) -> list[Row]:
-        """Recognise `image` (mode "1" or "L"); its words as the CLI's `tsv` output lists them."""
+        """Recognise `image` (mode "1" or "L"); its words as the CLI's `tsv` output lists them. `timeout` is CPU
+        time of the calling thread (the engine runs in it), so a busy machine stops a page at the same point."""
         lib = self._lib
-        deadline = time.monotonic() + timeout
+        budget = time.thread_time() + timeout
+        over_budget = _CANCEL(lambda _this, _words: time.thread_time() > budget)
         monitor = lib.TessMonitorCreate()
         try:
             with _uncounted_cpu(timeout):  # handing the page over too: the CLI read its file in its own process
                 self._set_image(image, dpi)
-                lib.TessMonitorSetDeadlineMSecs(monitor, max(1, min(int(timeout * 1000), 2**31 - 1)))
+                lib.TessMonitorSetCancelFunc(monitor, over_budget)
                 failed = lib.TessBaseAPIRecognize(self._handle, monitor) != 0
-            if time.monotonic() >= deadline:
-                raise OcrTimeout(f"OCR took longer than {timeout:g} s")
+            if time.thread_time() > budget:
+                raise OcrTimeout(f"OCR used more than {timeout:g} s of CPU time")
             if failed:
                 raise OcrFailed("tesseract could not read the page")
             return self._words()

@@ -63,10 +63,9 @@ def test_poe_letter_scans_read_well(case: str, settings: Settings) -> None:
 
 
 def test_mixed_pdf_is_read_page_by_page(settings: Settings) -> None:
-    # page 1 needs ~7 s of CPU (a faint scan, OCR'd again turned): on a busy machine that is over 30 s of wall time,
-    # the default per-page timeout; this test is about which pages are OCR'd, not how fast
-    patient = settings.model_copy(update={"ocr_timeout_s": 300.0})
-    doc = ingest_path(FIXTURES / "corpus" / "pdf_scanned" / "ocrmypdf__multipage.pdf", settings=patient)
+    # page 1 needs ~7 s of CPU (a faint scan, OCR'd again turned): within the default budget of 30 s of CPU time per
+    # page however busy the machine is (it was 30 s of wall time, which a loaded machine overran)
+    doc = ingest_path(FIXTURES / "corpus" / "pdf_scanned" / "ocrmypdf__multipage.pdf", settings=settings)
     assert [p.page for p in doc.parts] == [1, 2, 3, 4, 5, 6]
     assert {p.source for p in doc.parts} == {"ocr", "text_layer"}
 

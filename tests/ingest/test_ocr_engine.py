@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -130,3 +133,22 @@ def test_grey_page_goes_to_tesseract_as_its_pixels(load) -> None:
         assert not rows[:, image.width:].any()
     finally:
         lept.pixDestroy(ctypes.byref(ctypes.c_void_p(pix)))
+
+
+def test_the_page_budget_is_cpu_time_not_wall_time() -> None:
+    """A reader stopped for longer than the page's budget (as a loaded machine holds it off the CPU) still reads
+    the page: with a wall-clock budget, a rotated phone photo needing 10 s of CPU was cut off at a load of 9."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from tests.ingest.test_ocr_engine import _scan_page; from service.ingest import ocr; "
+         "page = _scan_page(0); ocr.preload(); print('reading', flush=True); "
+         "print(len(ocr.ocr_image(page, dpi=300, timeout=6.0).words))"],  # ~2.6 s of CPU
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert child.stdout.readline().strip() == "reading"
+        os.kill(child.pid, signal.SIGSTOP)
+        time.sleep(7.0)  # more than the budget, in wall time
+        os.kill(child.pid, signal.SIGCONT)
+        out, _ = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert child.returncode == 0 and int(out) > 100
