@@ -104,10 +104,7 @@ def _library() -> ctypes.CDLL | None:
 def _load() -> ctypes.CDLL | None:
     os.environ["OMP_THREAD_LIMIT"] = "1"  # Debian's build uses OpenMP: read once, when libgomp loads
     try:
-        lib = ctypes.CDLL(LIBRARY)
-        for name, (args, result) in _SIGNATURES.items():
-            fn = getattr(lib, name)
-            fn.argtypes, fn.restype = args, result
+        lib = _typed(LIBRARY, _SIGNATURES)
     except (OSError, AttributeError) as exc:
         log.info("libtesseract not usable (%s); OCR runs the tesseract CLI", type(exc).__name__)
         return None
@@ -122,14 +119,18 @@ def _load() -> ctypes.CDLL | None:
 def _load_leptonica() -> None:
     global _lept
     try:
-        lept = ctypes.CDLL(LEPTONICA)
-        for name, (args, result) in _LEPTONICA_SIGNATURES.items():
-            fn = getattr(lept, name)
-            fn.argtypes, fn.restype = args, result
+        _lept = _typed(LEPTONICA, _LEPTONICA_SIGNATURES)
     except (OSError, AttributeError) as exc:
         log.info("leptonica not usable (%s); pages go to tesseract as bytes", type(exc).__name__)
-        return
-    _lept = lept
+
+
+def _typed(library: str, signatures: dict[str, tuple[list, object]]) -> ctypes.CDLL:
+    """The shared library with the argument and result types of the functions named in `signatures`."""
+    lib = ctypes.CDLL(library)
+    for name, (args, result) in signatures.items():
+        fn = getattr(lib, name)
+        fn.argtypes, fn.restype = args, result
+    return lib
 
 
 def _release() -> None:
