@@ -53,9 +53,9 @@ def main() -> None:
     """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback."""
     command_name = sys.argv[1] if len(sys.argv) > 1 and "--help" not in sys.argv else None
     if command_name in _READING:
-        from service.reading import start_reader  # lazy: start-up (first, so the reader loads meanwhile)
+        from service.reading import start_command_reader  # lazy: start-up (first, so the reader loads meanwhile)
 
-        start_reader()
+        start_command_reader(expect=[a for a in sys.argv[2:] if not a.startswith("-")])  # the files, among others
     import typer  # lazy: start-up (after the reader's start)
 
     try:

@@ -1,7 +1,8 @@
 """Parser isolation: each document is read (parsed and OCR'd) in a long-lived worker process under limits.
 
-A worker is a plain `python -m service.isolation` process in its own process group, holding the
-ingest modules loaded. Per document it caps its address space (RLIMIT_AS, inherited by tesseract) and
+A worker is a plain `python -m service.isolation` process in its own session and process group, holding the
+ingest modules loaded (a command's first worker is forked from the command at its start instead, see
+start_forked: same limits, same errors). Per document it caps its address space (RLIMIT_AS, inherited by tesseract) and
 its CPU time (RLIMIT_CPU); the parent enforces the wall time. A worker that crashes, overruns a limit
 or hangs is killed with its OCR children, its temp folder (inside data_dir/tmp) is removed, the
 document gets a typed error (`parser_crashed`, `parser_timeout`, `parser_memory`) and a fresh worker
@@ -11,6 +12,7 @@ While it reads, a worker can report the file's pages read so far (at most every 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import logging
 import os
@@ -21,11 +23,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from service import errors
 from service.errors import ParserCrashed, ParserMemory, ParserTimeout, PoecheckError
@@ -38,12 +41,17 @@ log = logging.getLogger(__name__)
 
 TASK_FD, REPLY_FD = 3, 4  # the pipe ends a worker reads tasks from and writes replies to
 POLL_S = 0.05
+#: A reader's environment: one thread for OpenMP (tesseract) and OpenBLAS, two malloc arenas (the address-space cap
+#: counts each arena's reservation).
+_READER_ENV = {"OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 PAGES_EVERY_S = 0.25  # a worker's reports of pages read, at most this often (the file's page count at once)
 #: A crash with a sampled peak RSS above this share of the cap counts as out of memory. Samples can miss the last
 #: growth of a reader that dies between two (a 2 GB bomb under a 512 MB cap was last seen at 253 MB); the
 #: kernel's own peak (wait4's ru_maxrss) cannot be used: it includes the parent's before the reader's exec.
 MEMORY_DEATH_SHARE = 0.4
 _ROOT = Path(__file__).resolve().parent.parent
+#: What a forked reader shares with the command that forks it: modules both need, imported before the fork.
+FORK_SHARED = ("models.document", "service.config", "service.ingest.registry", "checks.rulebook")
 
 
 @dataclass(frozen=True)
@@ -72,18 +80,27 @@ class Parsed:
 
 
 class _Worker:
-    """One worker process and the two pipe ends that talk to it."""
+    """One worker process and the two pipe ends that talk to it.
 
-    def __init__(self) -> None:
+    A worker is spawned as a fresh interpreter, or (`fork`, for a command-line start) forked from the caller
+    while it holds no thread and has loaded only modules the reader needs too (see start_forked): the reader
+    then skips Python's start and pydantic's, and imports only what its files need (`expect`, file names)."""
+
+    def __init__(self, *, expect: Sequence[str] = (), fork: bool = False) -> None:
         task_r, task_w = os.pipe()
         reply_r, reply_w = os.pipe()
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
-        actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                   (os.POSIX_SPAWN_DUP2, task_r, TASK_FD), (os.POSIX_SPAWN_DUP2, reply_w, REPLY_FD)]
         try:
-            self.pid = os.posix_spawn(sys.executable, [sys.executable, "-m", "service.isolation"], env,
-                                      file_actions=actions, setsid=True)
+            if fork:
+                self.pid = os.fork()
+                if self.pid == 0:
+                    _forked_reader(task_r, reply_w, parent_ends=(task_w, reply_r), expect=expect)  # never returns
+            else:
+                env = {**os.environ, **_READER_ENV,
+                       "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
+                actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                           (os.POSIX_SPAWN_DUP2, task_r, TASK_FD), (os.POSIX_SPAWN_DUP2, reply_w, REPLY_FD)]
+                self.pid = os.posix_spawn(sys.executable, [sys.executable, "-m", "service.isolation", *expect],
+                                          env, file_actions=actions, setsid=True)
         finally:
             os.close(task_r)
             os.close(reply_w)
@@ -101,8 +118,9 @@ class _Worker:
         if self.exit_status is None:
             try:  # before reaping, so the group id cannot have been reused
                 os.killpg(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            except ProcessLookupError:  # a forked worker killed before its setsid(): no group, no children yet
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
             _, status = os.waitpid(self.pid, 0)
             self.exit_status = os.waitstatus_to_exitcode(status)
         self.tasks.close()
@@ -117,11 +135,12 @@ class ParserPool:
         self._lock = threading.Lock()
         self._closed = False
 
-    def warm(self, count: int) -> None:
-        """Start workers until `count` are idle (they load the ingest modules in the background)."""
+    def warm(self, count: int, *, expect: Sequence[str] = (), fork: bool = False) -> None:
+        """Start workers until `count` are idle (they load the ingest modules in the background: those of the
+        files named in `expect` only, when it names a type poecheck reads). `fork`: see _Worker."""
         with self._lock:
             while len(self._idle) < count and not self._closed:
-                self._idle.append(_Worker())
+                self._idle.append(_Worker(expect=expect, fork=fork))
 
     def parse(self, path: Path, *, settings: Settings, display_name: str | None = None,
               on_page: Callable[[int, int], None] | None = None) -> Parsed:
@@ -253,11 +272,68 @@ def default_pool() -> ParserPool:
         return _default
 
 
+def can_fork() -> bool:
+    """Whether this process may fork a reader: on Linux, holding no other thread (a fork copies the calling
+    thread only, and a lock another thread held would stay held in the child)."""
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1  # threads a library started outside Python too
+    except OSError:
+        return False
+
+
+def start_forked(expect: Sequence[str] = ()) -> None:
+    """Start the process's first reader by forking this one (see _Worker): FORK_SHARED is imported here first,
+    once for both processes. A spawned reader instead when this process cannot fork (see can_fork)."""
+    fork = can_fork()
+    if fork:
+        for module in FORK_SHARED:
+            importlib.import_module(module)
+    default_pool().warm(1, expect=expect, fork=fork and can_fork())  # no thread started by an import
+
+
 # --- the worker side -------------------------------------------------------------------------------
 
 
-def _serve() -> None:
-    """Worker loop: read a task, ingest under limits, reply; exit on EOF or after running out of memory."""
+def _forked_reader(task_r: int, reply_w: int, *, parent_ends: tuple[int, int], expect: Sequence[str]) -> NoReturn:
+    """A forked worker: its own session, the pipes on TASK_FD and REPLY_FD, stdin from /dev/null and the reader's
+    environment, as a spawned worker has them; then the worker loop. It never returns into the caller's code
+    (os._exit: no atexit handler of the caller runs here)."""
+    code = 1
+    try:
+        os.setsid()
+        for fd in parent_ends:  # else the task pipe never ends when the caller dies
+            os.close(fd)
+        for fd, target in ((task_r, TASK_FD), (reply_w, REPLY_FD)):  # reply_w > task_r >= 3: no clobbering
+            if fd != target:
+                os.dup2(fd, target)
+                os.close(fd)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.environ.update(_READER_ENV)  # read by OpenMP and OpenBLAS when they load, after this
+        _limit_malloc_arenas()  # glibc read MALLOC_ARENA_MAX at the caller's start, before this
+        _serve(expect)
+        code = 0
+    except BaseException:  # noqa: BLE001 (the parent sees the death and reports parser_crashed)
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _limit_malloc_arenas() -> None:
+    try:
+        import ctypes  # lazy: a forked worker only (a spawned one has MALLOC_ARENA_MAX in its environment)
+
+        ctypes.CDLL(None).mallopt(-8, int(_READER_ENV["MALLOC_ARENA_MAX"]))  # -8: M_ARENA_MAX (glibc)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _serve(expect: Sequence[str] = ()) -> None:
+    """Worker loop: read a task, ingest under limits, reply; exit on EOF or after running out of memory.
+    `expect`: names of the files it will read, so it preloads only their readers (see _preload)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills the group
     logging.basicConfig(level=logging.WARNING, format="poecheck parser: %(name)s: %(message)s")
 
@@ -271,7 +347,7 @@ def _serve() -> None:
 
     tasks = Connection(TASK_FD, writable=False)
     replies = Connection(REPLY_FD, readable=False)
-    _preload(tasks)
+    _preload(tasks, expect)
     while True:
         try:
             path, display_name, settings, tmp, progress = tasks.recv()
@@ -324,12 +400,17 @@ class _PageReports:
             pass
 
 
-def _preload(tasks: Connection) -> None:
+def _preload(tasks: Connection, expect: Sequence[str] = ()) -> None:
     """Import the readers and the libraries they load on demand while no task is waiting, so a file's first
-    read does not pay for them (the parent is meanwhile busy with its own start, e.g. loading the rules)."""
-    from service.ingest.registry import preload_modules  # the reader's modules, not the parent's
+    read does not pay for them (the parent is meanwhile busy with its own start, e.g. loading the rules). With
+    `expect` naming files of types poecheck reads, only their readers (a file of another type, found inside or
+    by its content, loads its reader when read)."""
+    from service.ingest.registry import preload_modules, reader_for, type_from_name  # the reader's, not the parent's
 
-    for module in preload_modules():
+    readers = [r for r in dict.fromkeys(reader_for(t) for t in map(type_from_name, expect) if t) if r is not None]
+    modules = ([m for r in readers for m in (r.read_by.partition(":")[0], *r.libraries)] if readers
+               else preload_modules())
+    for module in modules:
         if tasks.poll():
             return
         importlib.import_module(module)
@@ -372,4 +453,4 @@ def vm_hwm_mb(pid: int | str = "self") -> float | None:
 if __name__ == "__main__":  # run the importable copy, so replies pickle as service.isolation types
     from service.isolation import _serve as serve
 
-    serve()
+    serve(sys.argv[1:])

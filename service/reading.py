@@ -5,11 +5,11 @@ the in-process readers (service.ingest.dispatch) run only inside the reader proc
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service.isolation import default_pool
+from service.isolation import default_pool, start_forked
 
 if TYPE_CHECKING:  # `poecheck check` starts its reader before pydantic loads
     from models import Document
@@ -25,6 +25,13 @@ def read_document(path: Path, *, settings: Settings, display_name: str | None = 
     return default_pool().parse(path, settings=settings, display_name=display_name, on_page=on_page).unwrap()
 
 
-def start_reader(count: int = 1) -> None:
-    """Start `count` reader processes now, so that they load while the caller does other work."""
-    default_pool().warm(count)
+def start_reader(count: int = 1, *, expect: Sequence[str] = ()) -> None:
+    """Start `count` reader processes now, so that they load while the caller does other work (the readers of
+    the files named in `expect` only, when it names files of a type poecheck reads)."""
+    default_pool().warm(count, expect=expect)
+
+
+def start_command_reader(expect: Sequence[str] = ()) -> None:
+    """A command's first reader, started before anything else loads: forked from this process, which holds no
+    thread yet (service.isolation.start_forked)."""
+    start_forked(expect)
