@@ -1,11 +1,10 @@
 """Settings, read once at the edge (env prefix POECHECK_) and passed down."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Characters of text per document that the checks read (POECHECK_CHECK_TEXT_CHARS).
 CHECK_TEXT_CHARS = 500_000
@@ -16,22 +15,8 @@ CHECK_SETTINGS = ("ocr_timeout_s", "ocr_dpi", "max_pages", "max_pixels", "max_de
                   "pdf_page_operators", "pdf_content_mb", "pdf_operators", "check_text_chars")
 
 
-#: The environment variables of the settings: POECHECK_ and a field's name, in any case (POECHECK_DATA_DIR).
-ENV_PREFIX = "POECHECK_"
-
-
-class Settings(BaseModel):
-    """Every setting, from the keywords given, else from its environment variable (ENV_PREFIX + its name, a
-    string that pydantic converts as it converts any input), else its default.
-
-    The variables are read here, not by pydantic-settings, whose import (asyncio, dotenv, its command-line and cloud
-    sources: ~170 M instructions) every process that builds or unpickles Settings paid for the plain fields below
-    (no nested or JSON values; the same values and errors, see tests/test_settings.py)."""
-
-    model_config = ConfigDict(extra="ignore", validate_default=True)
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__(**{**_from_environment(), **values})
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POECHECK_", extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="Where the store, kept uploads and temp files go.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir.")
@@ -108,16 +93,6 @@ class Settings(BaseModel):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'poecheck.db').resolve()}"
-
-
-def _from_environment() -> dict[str, str]:
-    """The settings set in the environment, by field name (a variable's name is matched in any case)."""
-    found = {}
-    for key, value in os.environ.items():
-        name = key[len(ENV_PREFIX):].lower() if key[:len(ENV_PREFIX)].upper() == ENV_PREFIX else None
-        if name in Settings.model_fields:
-            found[name] = value
-    return found
 
 
 def get_settings() -> Settings:
