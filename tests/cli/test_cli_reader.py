@@ -8,31 +8,12 @@ import signal
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
+
+from tests.ingest.hostile import flate_bomb_pdf
 
 POECHECK = Path(sys.executable).parent / "poecheck"
 CLAIM = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "claims" / "dev-001.json"
-
-
-def flate_bomb_pdf(gigabytes: int) -> bytes:
-    """One page whose content stream (Flate inside Flate) inflates to `gigabytes` GB of zeros."""
-    inner = zlib.compressobj(9)
-    chunk = bytes(1 << 20)
-    deflated = b"".join(inner.compress(chunk) for _ in range(gigabytes << 10)) + inner.flush()
-    stream = zlib.compress(deflated, 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n%s\nendstream" % (len(stream), stream)]
-    out, offsets = bytearray(b"%PDF-1.7\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
