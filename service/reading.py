@@ -25,10 +25,9 @@ def read_document(path: Path, *, settings: Settings, display_name: str | None = 
     return default_pool().parse(path, settings=settings, display_name=display_name, on_page=on_page).unwrap()
 
 
-def start_reader(count: int = 1, *, expect: Sequence[str] = ()) -> None:
-    """Start `count` reader processes now, so that they load while the caller does other work (the readers of
-    the files named in `expect` only, when it names files of a type poecheck reads)."""
-    default_pool().warm(count, expect=expect)
+def start_reader(count: int = 1) -> None:
+    """Start `count` reader processes now, so that they load while the caller does other work."""
+    default_pool().warm(count)
 
 
 def start_command_reader(expect: Sequence[str] = ()) -> None:
