@@ -222,9 +222,11 @@ def test_connection_flood_is_shed_and_logs_stay_small(tmp_path: Path):
             while time.monotonic() < deadline:
                 try:
                     status = httpx.get(url + "/healthz", timeout=3).status_code
-                    break
+                    if status == 200:
+                        break
                 except httpx.TransportError:
-                    time.sleep(0.2)
+                    pass
+                time.sleep(0.2)  # refused, or 503 while the flood's idle connections still fill the limit
             assert status == 200
         finally:
             for sock in flood:
