@@ -14,6 +14,7 @@ import heapq
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 try:  # Python 3.11+
     from re import _constants as C
@@ -21,12 +22,8 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_constants as C  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]
-try:  # the regex engine and its compiler (private): without them no alternation is split (see _Split)
-    import _sre
-    from re import _compiler
-    _USABLE = hasattr(_compiler, "_code") and hasattr(_sre, "compile")
-except ImportError:  # pragma: no cover - another Python implementation
-    _USABLE = False
+
+from checks import patterncache
 
 #: Characters of case-folded prefix the positions are told apart by.
 K = 3
@@ -359,33 +356,24 @@ class _Split:
     alternations, only where nothing follows an alternation up to the pattern's end (so the first alternative
     that matches is the same as in the full pattern, and matches the same way); groups keep their numbers and
     names, so each match has the same span, groups and lastgroup as the full pattern's. Where the characters
-    are not ASCII (or the text ends) the full pattern is tried."""
+    are not ASCII (or the text ends) the full pattern is tried.
 
-    def __init__(self, source: str, root: tuple, state, flags: int, leaves: list[frozenset[str] | None]) -> None:
-        self._source, self._root, self._state, self._flags = source, root, state, flags
-        #: first _SPLIT_J characters (or 1, when an alternative's prefix is that short) -> alternatives
-        self._by_key: dict[str, set[int]] = {}
-        self._always = {i for i, keys in enumerate(leaves) if keys is None}
-        for i, keys in enumerate(leaves):
-            for key in keys or ():
-                self._by_key.setdefault(key[:_SPLIT_J], set()).add(i)
+    re's compiler is Python code (~1 ms a sub-pattern, hundreds a vocabulary): each sub-pattern's engine code
+    is kept in the machine's pattern store (checks.patterncache), and the pattern is parsed and cut only for
+    one that is not there yet."""
+
+    def __init__(self, pattern: re.Pattern[str], tree: tuple | None = None) -> None:
+        self.pattern = pattern
+        #: (root, parse state, first _SPLIT_J characters -> alternatives, alternatives that may start anywhere)
+        self._tree = tree
         self._subs: dict[str, re.Pattern[str] | None] = {}
 
     @classmethod
     def build(cls, pattern: re.Pattern[str]) -> _Split | None:
         """The split of `pattern`, or None when it has fewer than SPLIT_MIN alternatives to cut (or the regex
         engine's compiler is not at hand)."""
-        if not _USABLE:
-            return None
-        try:
-            parsed = sre_parse.parse(pattern.pattern, pattern.flags)
-            leaves: list[frozenset[str] | None] = []
-            root = _split_tree(list(parsed), parsed.state.flags, leaves)
-        except RecursionError:
-            return None
-        if len(leaves) < SPLIT_MIN:
-            return None
-        return cls(pattern.pattern, root, parsed.state, pattern.flags, leaves)
+        tree = _cut_tree(pattern)
+        return None if tree is None else cls(pattern, tree)
 
     def sub(self, key: str) -> re.Pattern[str] | None:
         """The pattern of the alternatives that may match where the folded text begins with `key`
@@ -394,12 +382,40 @@ class _Split:
             return self._subs[key]
         except KeyError:
             pass
-        wanted = self._always | self._by_key.get(key[0], set()) | self._by_key.get(key, set())
-        items = _prune(self._root, wanted) if wanted else None
-        rx = None if items is None else _compile_parsed(self._source, sre_parse.SubPattern(self._state, items),
-                                                        self._flags)
-        self._subs[key] = rx
+        rx = self._subs[key] = patterncache.compile_parsed(self.pattern, ("split", _VERSION, key),
+                                                          lambda: self._cut(key))
         return rx
+
+    def _cut(self, key: str) -> Any:
+        """The parsed sub-pattern for `key` (None: no alternative can match there)."""
+        if self._tree is None:
+            self._tree = _cut_tree(self.pattern) or ()
+        if not self._tree:  # not splittable after all (a store from elsewhere): the whole pattern
+            return sre_parse.parse(self.pattern.pattern, self.pattern.flags)
+        root, state, by_key, always = self._tree
+        wanted = always | by_key.get(key[0], set()) | by_key.get(key, set())
+        items = _prune(root, wanted) if wanted else None
+        return None if items is None else sre_parse.SubPattern(state, items)
+
+
+def _cut_tree(pattern: re.Pattern[str]) -> tuple | None:
+    """What _Split cuts sub-patterns from, or None when `pattern` has fewer than SPLIT_MIN alternatives to cut
+    (or the regex engine's compiler is not at hand)."""
+    if not patterncache.USABLE:
+        return None
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        leaves: list[frozenset[str] | None] = []
+        root = _split_tree(list(parsed), parsed.state.flags, leaves)
+    except RecursionError:
+        return None
+    if len(leaves) < SPLIT_MIN:
+        return None
+    by_key: dict[str, set[int]] = {}
+    for i, keys in enumerate(leaves):
+        for key in keys or ():
+            by_key.setdefault(key[:_SPLIT_J], set()).add(i)
+    return root, parsed.state, by_key, {i for i, keys in enumerate(leaves) if keys is None}
 
 
 def _split_tree(items: list, flags: int, leaves: list) -> tuple:
@@ -441,17 +457,6 @@ def _prune(node: tuple, wanted: set[int]) -> list | None:
     return [*lead, (C.BRANCH, (av[0], kept))]
 
 
-def _compile_parsed(source: str, parsed, flags: int) -> re.Pattern[str]:
-    """What re's compiler makes of a parsed pattern (as re._compiler.compile, keeping the groups' numbers);
-    it carries the `source` of the full pattern it was cut from."""
-    state = parsed.state
-    indexgroup = [None] * state.groups
-    for name, index in state.groupdict.items():
-        indexgroup[index] = name
-    return _sre.compile(source, flags | state.flags, _compiler._code(parsed, flags), state.groups - 1,
-                        dict(state.groupdict), tuple(indexgroup))
-
-
 class Scanner:
     """`pattern.finditer`/`search` over whole texts, the full pattern tried only where a match can start.
 
@@ -459,9 +464,12 @@ class Scanner:
     longer to build (the activities vocabulary: 78 positions a page with 3, 35 with 4).
     `build_after`: characters scanned with the plain pattern before the trigger is built (5-150 ms a
     vocabulary): a short document, such as a 1-page `poecheck check`, never pays for it; a long document or
-    a worker's backlog does, once, after a dozen pages."""
+    a worker's backlog does, once, after a dozen pages. What it is built from is kept in the machine's pattern
+    store (checks.patterncache): a Scanner whose trigger is there builds it after LOOK_AFTER characters, at a
+    few percent of the cost, and a document of a few pages no longer runs the plain pattern over most of it."""
 
     BUILD_AFTER = 20_000
+    LOOK_AFTER = 8_000
 
     def __init__(self, pattern: re.Pattern[str], k: int = K, *, build_after: int = BUILD_AFTER) -> None:
         self.pattern, self.k = pattern, k
@@ -470,25 +478,36 @@ class Scanner:
         self._keys: dict[str, dict[int, frozenset[str]]] | None = None
         self._split: _Split | None = None
         self._until_build = build_after
+        self._until_look: int | None = min(self.LOOK_AFTER, build_after)
+        patterncache.note(pattern)  # its trigger and split stay in the pattern store
         if build_after <= 0:
             self._ready(0)
 
     def _ready(self, chars: int) -> re.Pattern[str] | None:
-        """The trigger, built once `chars` more characters take the scanned total past build_after."""
+        """The trigger, built once `chars` more characters take the scanned total past build_after, or past
+        LOOK_AFTER when the pattern store holds what it is built from."""
         if self._until_build is not None:
             self._until_build -= chars
             if self._until_build > 0:
-                return None
+                if self._until_look is None:
+                    return None
+                self._until_look -= chars
+                if self._until_look > 0:
+                    return None
+                self._until_look = None
+                if patterncache.derived("fastscan", self.pattern, (_VERSION, self.k)) is None:
+                    return None
             self._until_build = None
-            found = prefixes(self.pattern.pattern, self.pattern.flags, self.k)
-            if found is not None:
-                minimal = {kind: _minimal(keys) for kind, keys in found.items()}
-                head = {"word": r"\b", "line": r"(?<![^\n])", "any": ""}
-                self._trigger = re.compile("|".join(rf"{head[kind]}(?=(?:{_trie(keys)}))"
-                                                    for kind, keys in minimal.items()))
-                if self.k <= _INDEX_K and len(minimal.get("any", ())) <= _ANY_KEYS:
-                    self._keys = {kind: _by_length(keys) for kind, keys in minimal.items()}
-                self._split = _Split.build(self.pattern)
+            built: list[_Split | None] = []  # the split, when analysed here rather than read from the store
+            plan = _plan(patterncache.derived("fastscan", self.pattern, (_VERSION, self.k),
+                                              lambda: _analysis(self.pattern, self.k, built)))
+            if plan is None:  # not of the shape stored (a store from elsewhere): analysed again
+                plan = _plan(_analysis(self.pattern, self.k, built))
+            trigger, keys, split = plan
+            if trigger is not None:
+                self._trigger = patterncache.compile_derived(self.pattern, trigger)
+                self._keys = keys
+                self._split = built[0] if built else _Split(self.pattern) if split and patterncache.USABLE else None
         return self._trigger
 
     def _candidates(self, trigger: re.Pattern[str], text: str) -> Iterator[int] | list[int]:
@@ -529,6 +548,45 @@ class Scanner:
     def search(self, text: str) -> re.Match[str] | None:
         """The first match of the pattern in `text`, as pattern.search(text) gives it."""
         return next(self.finditer(text), None)
+
+
+#: Raise when what is kept in the pattern store (see _analysis, _Split._cut) would be made differently.
+_VERSION = 1
+
+
+def _analysis(pattern: re.Pattern[str], k: int, built: list) -> tuple[str | None, dict | None, bool]:
+    """What a Scanner's fast path is built from: its trigger regex (None: the pattern cannot be bounded), the
+    prefixes by kind and length for the text index (None: not used) and whether it is split (the _Split
+    goes to `built`). Kept in the pattern store: the analysis is Python code, 5-150 ms a vocabulary."""
+    found = prefixes(pattern.pattern, pattern.flags, k)
+    if found is None:
+        return None, None, False
+    minimal = {kind: _minimal(keys) for kind, keys in found.items()}
+    head = {"word": r"\b", "line": r"(?<![^\n])", "any": ""}
+    trigger = "|".join(rf"{head[kind]}(?=(?:{_trie(keys)}))" for kind, keys in minimal.items())
+    keys = None
+    if k <= _INDEX_K and len(minimal.get("any", ())) <= _ANY_KEYS:
+        keys = {kind: _by_length(keys) for kind, keys in minimal.items()}
+    split = _Split.build(pattern)
+    built.append(split)
+    return trigger, keys, split is not None
+
+
+def _plan(value: object) -> tuple[str | None, dict | None, bool] | None:
+    """An _analysis value as read from the store, or None when it is not of that shape."""
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[2], bool)):
+        return None
+    trigger, keys, _split = value
+    if trigger is None:
+        return value
+    if not isinstance(trigger, str):
+        return None
+    if keys is not None and not (isinstance(keys, dict) and all(
+            kind in _HEADS or kind == "any" for kind in keys) and all(
+            isinstance(by, dict) and all(isinstance(j, int) and isinstance(g, frozenset) for j, g in by.items())
+            for by in keys.values())):
+        return None
+    return value
 
 
 def _by_length(keys: set[str]) -> dict[int, frozenset[str]]:

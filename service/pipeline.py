@@ -121,6 +121,7 @@ def run_claim(claim: Claim, docs: Sequence[Document], *, reuse: ReuseIndex | Non
     except TimeLimitExpired:
         raise ChecksTimeout(f"Checking the documents took longer than {time_limit_s:g} s; send fewer or "
                             "shorter documents (the pages the claim rests on).") from None
+    patterncache.save()  # what long texts made the scanners build (checks.fastscan), for the next process
     payout = None
     if claim.usage:
         from service.payout import compute_payout  # the payout rules load only for a claim with usage
