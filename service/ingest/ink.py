@@ -34,6 +34,7 @@ _REGION_KEYS = ("above", "below", "width", "ruled_line", "word_pad", "tall_word"
                 "strip", "tall_band")
 _LEAD = " |•*·>-_"  # table borders, bullets and rules before a line's first word
 _RENDER_MAX_PIXELS = 4_000_000  # a poster-sized page is rendered coarser, never larger than this
+_RUN = re.compile(r"\S+")  # a word of the text layer (NULs included: pdf.py drops them)
 
 
 @dataclass(frozen=True)
@@ -177,37 +178,42 @@ def pdf_words(textpage: pdfium.PdfTextPage, *, scale: float, origin: tuple[float
 def _word_points(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, float, float, float]]:
     """(start, end, left, bottom, right, top) of each word: the union of its characters' boxes in PDF points
     (a word without a box of any size keeps none: it is not listed). Empty when the page has characters
-    outside the BMP (offsets would not line up)."""
+    outside the BMP (offsets would not line up). The words are the runs of non-space characters, found by a
+    regex (re's \\s is str.isspace); a NUL belongs to its run but has no offset, nor has the CR of a CR LF."""
     raw = textpage.get_text_range()
     if len(raw) != textpage.count_chars():
         return []
     charbox, handle = _char_box(), ctypes.cast(textpage.raw, ctypes.c_void_p)
     cl, cr, cb, ct = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    refs = (ctypes.byref(cl), ctypes.byref(cr), ctypes.byref(cb), ctypes.byref(ct))
+    rl, rr, rb, rt = ctypes.byref(cl), ctypes.byref(cr), ctypes.byref(cb), ctypes.byref(ct)
+    nul = "\x00" in raw
     words: list[tuple[int, int, float, float, float, float]] = []
-    pos, start, boxed = 0, -1, False
-    x0 = y0 = x1 = y1 = 0.0
-    for i, ch in enumerate(raw):
-        if ch == "\x00" or (ch == "\r" and raw[i + 1:i + 2] == "\n"):
-            continue
-        if ch.isspace():
-            if boxed:
-                words.append((start, pos, x0, y0, x1, y1))
-            start, boxed = -1, False
-        else:
-            if not charbox(handle, i, *refs):
+    dropped, last = 0, 0  # characters without an offset before `last` (NULs, CRs of CR LF)
+    for run in _RUN.finditer(raw):
+        first, stop = run.span()
+        dropped += raw.count("\r\n", last, first)  # a run holds no white space: a CR LF lies between runs
+        last = stop
+        lefts: list[float] = []
+        bottoms: list[float] = []
+        rights: list[float] = []
+        tops: list[float] = []
+        nuls = 0
+        for i in range(first, stop):
+            if nul and raw[i] == "\x00":
+                nuls += 1
+                continue
+            if not charbox(handle, i, rl, rr, rb, rt):
                 raise pdfium.PdfiumError("Failed to get charbox.")
             left, right, bottom, top = cl.value, cr.value, cb.value, ct.value
             if right > left and top > bottom:
-                if boxed:
-                    x0, y0, x1, y1 = min(x0, left), min(y0, bottom), max(x1, right), max(y1, top)
-                else:
-                    x0, y0, x1, y1, boxed = left, bottom, right, top, True
-            if start < 0:
-                start = pos
-        pos += 1
-    if boxed:
-        words.append((start, pos, x0, y0, x1, y1))
+                lefts.append(left)
+                bottoms.append(bottom)
+                rights.append(right)
+                tops.append(top)
+        if lefts:
+            start = first - dropped
+            words.append((start, start + stop - first - nuls, min(lefts), min(bottoms), max(rights), max(tops)))
+        dropped += nuls
     return words
 
 

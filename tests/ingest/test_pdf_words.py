@@ -48,3 +48,65 @@ def test_word_boxes_are_the_union_of_their_characters_boxes(case: str):
                 page.close()
     finally:
         pdf.close()
+
+
+FIXTURES = DEV.parents[1]
+
+
+def _by_character(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, float, float, float]]:
+    """The words read character by character: a NUL and the CR of a CR LF have no offset, other white space
+    ends a word, a character's box joins its word's when it has a size."""
+    raw = textpage.get_text_range()
+    words, pos, start, box = [], 0, -1, None
+    for i, ch in enumerate(raw):
+        if ch == "\x00" or (ch == "\r" and raw[i + 1:i + 2] == "\n"):
+            continue
+        if ch.isspace():
+            if box:
+                words.append((start, pos, *box))
+            start, box = -1, None
+        else:
+            x0, y0, x1, y1 = textpage.get_charbox(i)
+            if x1 > x0 and y1 > y0:
+                box = (x0, y0, x1, y1) if box is None else \
+                    (min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1))
+            if start < 0:
+                start = pos
+        pos += 1
+    if box:
+        words.append((start, pos, *box))
+    return words
+
+
+def test_word_boxes_of_every_fixture_page_are_read_character_by_character():
+    """Every text page of every fixture PDF (all corpora, the fuzzed files too): the same words, offsets and boxes
+    as the plain loop over the characters, CR LF and NUL included."""
+    pages = crlf = 0
+    for path in sorted(FIXTURES.rglob("*.pdf")):
+        try:
+            pdf = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError:
+            continue
+        try:
+            for index in range(len(pdf)):
+                try:
+                    page = pdf[index]
+                    textpage = page.get_textpage()
+                except pdfium.PdfiumError:
+                    continue
+                try:
+                    raw = textpage.get_text_range()
+                    if len(raw) != textpage.count_chars():
+                        continue
+                    expected = [(s, e, x0, y1, x1, y0) for s, e, x0, y0, x1, y1 in _by_character(textpage)]
+                    found = PageWords(textpage).at(scale=1.0, origin=(0.0, 0.0))
+                    assert [(w.start, w.end, *w.box) for w in found] == \
+                        [(s, e, x0, -top, x1, -bottom) for s, e, x0, top, x1, bottom in expected], (path, index)
+                    pages += 1
+                    crlf += "\r\n" in raw
+                finally:
+                    textpage.close()
+                    page.close()
+        finally:
+            pdf.close()
+    assert pages > 500 and crlf > 100
