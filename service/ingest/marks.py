@@ -212,9 +212,15 @@ def _blank(ink: np.ndarray, boxes: Sequence[Box], *, pad: float) -> None:
 def _strokes(ink: np.ndarray, h: float, size: tuple[int, int], *, scanned: bool, shape: Shape,
              offset_y: int = 0) -> list[tuple[Box, float]]:
     """Boxes of stroke groups shaped like handwriting, biggest first, with their ink density."""
-    if not ink.any():
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
         return []
+    cols = np.flatnonzero(ink.any(axis=0))
     grow = max(1, int(h / 2))
+    # Only the ink's bounding box grown by the dilation's reach is labelled (blanked ink leaves most of an area
+    # empty): the same groups in the same raster order; their boxes are shifted back below
+    top, left = max(0, int(rows[0]) - grow // 2), max(0, int(cols[0]) - grow)
+    ink = ink[top:int(rows[-1]) + grow // 2 + 1, left:int(cols[-1]) + grow + 1]
     joined = grow_mask(ink, grow // 2, grow)
     labels, _ = ndimage.label(joined)
     ys, xs = np.nonzero(ink)  # each group's own ink (its dilation left out), grouped by label in label order
@@ -223,8 +229,8 @@ def _strokes(ink: np.ndarray, h: float, size: tuple[int, int], *, scanned: bool,
     group, ys, xs = group[order], ys[order], xs[order]
     firsts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
     amounts = np.diff(np.append(firsts, group.size))
-    tops, bottoms = np.minimum.reduceat(ys, firsts), np.maximum.reduceat(ys, firsts) + 1
-    lefts, rights = np.minimum.reduceat(xs, firsts), np.maximum.reduceat(xs, firsts) + 1
+    tops, bottoms = np.minimum.reduceat(ys, firsts) + top, np.maximum.reduceat(ys, firsts) + (top + 1)
+    lefts, rights = np.minimum.reduceat(xs, firsts) + left, np.maximum.reduceat(xs, firsts) + (left + 1)
     width, height = size
     min_h = (shape.min_height_scan if scanned else shape.min_height_text) * h
     found = []

@@ -136,3 +136,22 @@ def test_stroke_groups_on_scan_ink_are_the_reference(rel: str, index: int) -> No
     size = (ink.shape[1], ink.shape[0])
     found = marks._strokes(ink, 7.0, size, scanned=True, shape=marks.SHAPE)
     assert found and found == strokes_by_hand(ink, 7.0, size)
+
+
+@pytest.mark.parametrize(("rel", "index"), SCANS)
+def test_stroke_groups_of_ink_in_part_of_an_area_are_the_reference(rel: str, index: int) -> None:
+    """_strokes labels only the ink's bounding box: the same groups and boxes as labelling the whole area, for ink
+    kept in windows away from the area's edges and touching them (as blanked text-layer areas leave it)."""
+    ink = _scan_ink(rel, index)
+    ink &= ~ruled(ink, 21, gap=2)
+    rows, cols = ink.shape
+    size = (cols, rows)
+    found_any = False
+    for y0, y1, x0, x1 in ((rows // 2, rows, 0, cols), (0, rows, cols // 2, cols), (rows // 3, 2 * rows // 3,
+                           cols // 4, 3 * cols // 4), (0, rows // 2, 0, cols // 2), (rows - 40, rows, 5, 60)):
+        part = np.zeros_like(ink)
+        part[y0:y1, x0:x1] = ink[y0:y1, x0:x1]
+        found = marks._strokes(part, 7.0, size, scanned=True, shape=marks.SHAPE)
+        assert found == strokes_by_hand(part, 7.0, size)
+        found_any = found_any or bool(found)
+    assert found_any
