@@ -12,7 +12,8 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -39,8 +40,8 @@ def drawn_boxes(page: pdfium.PdfPage) -> Drawn:
     objects that need no Python object each."""
     found = Drawn()
     annotated = pdfium_c.FPDFPage_GetAnnotCount(page.raw) > 0  # an ink annotation may sit in any box
-    api = _api()
-    _walk(ctypes.cast(page.raw, ctypes.c_void_p), api.count_objects, api.get_object, 0, found, annotated=annotated)
+    _walk(ctypes.cast(page.raw, ctypes.c_void_p), _untyped("FPDFPage_CountObjects"), _untyped("FPDFPage_GetObject"),
+          0, found, annotated=annotated)
     return found
 
 
@@ -49,42 +50,21 @@ class _Handle(ctypes.c_void_p):
     be passed back as it is."""
 
 
-@dataclass(frozen=True)
-class _Api:
-    """The pdfium functions read here, called without pypdfium2's argument types: ctypes converts each typed pointer
-    argument per call, most of the cost of a call. Handles are _Handle (or c_void_p), outputs byrefs of c_float
-    and FS_MATRIX; each signature as in fpdf_edit.h."""
-
-    count_objects: Callable[..., int]
-    get_object: Callable[..., _Handle]
-    form_count_objects: Callable[..., int]
-    form_get_object: Callable[..., _Handle]
-    get_type: Callable[..., int]
-    get_bounds: Callable[..., int]
-    get_matrix: Callable[..., int]
-    count_segments: Callable[..., int]
-    get_segment: Callable[..., _Handle]
-    segment_type: Callable[..., int]
-    segment_point: Callable[..., int]
-    segment_close: Callable[..., int]
+_RETURNS_HANDLE = frozenset({"FPDFPage_GetObject", "FPDFFormObj_GetObject", "FPDFPath_GetPathSegment"})
 
 
-@lru_cache(maxsize=1)
-def _api() -> _Api:
-    def untyped(function, restype=ctypes.c_int):
-        return ctypes.CFUNCTYPE(restype)(ctypes.cast(function, ctypes.c_void_p).value)
-
-    return _Api(untyped(pdfium_c.FPDFPage_CountObjects), untyped(pdfium_c.FPDFPage_GetObject, _Handle),
-                untyped(pdfium_c.FPDFFormObj_CountObjects), untyped(pdfium_c.FPDFFormObj_GetObject, _Handle),
-                untyped(pdfium_c.FPDFPageObj_GetType), untyped(pdfium_c.FPDFPageObj_GetBounds),
-                untyped(pdfium_c.FPDFPageObj_GetMatrix), untyped(pdfium_c.FPDFPath_CountSegments),
-                untyped(pdfium_c.FPDFPath_GetPathSegment, _Handle), untyped(pdfium_c.FPDFPathSegment_GetType),
-                untyped(pdfium_c.FPDFPathSegment_GetPoint), untyped(pdfium_c.FPDFPathSegment_GetClose))
+@cache
+def _untyped(name: str) -> Callable[..., Any]:
+    """pdfium's function `name` without pypdfium2's argument types: ctypes converts each typed pointer argument per
+    call, most of the cost of a call. Handles go in as _Handle (or c_void_p), outputs as byrefs of c_float or
+    FS_MATRIX, as fpdf_edit.h declares them; a handle comes back as a _Handle, anything else as an int."""
+    restype = _Handle if name in _RETURNS_HANDLE else ctypes.c_int
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value)
 
 
 def _walk(parent, count_objects, get_object, level: int, found: Drawn, *, annotated: bool) -> bool:
     """Collect the boxes of `parent`'s objects into `found`; True once MAX_BOXES is passed (stop)."""
-    api = _api()
+    get_type, get_bounds = _untyped("FPDFPageObj_GetType"), _untyped("FPDFPageObj_GetBounds")
     count = count_objects(parent)
     if count < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
@@ -94,43 +74,45 @@ def _walk(parent, count_objects, get_object, level: int, found: Drawn, *, annota
         obj = get_object(parent, index)
         if not obj.value:
             raise pdfium.PdfiumError("Failed to get pageobject.")
-        kind = api.get_type(obj)
+        kind = get_type(obj)
         if kind in _KINDS:
-            if api.get_bounds(obj, *bounds) and right.value - left.value >= 2 and top.value - bottom.value >= 2:
+            if get_bounds(obj, *bounds) and right.value - left.value >= 2 and top.value - bottom.value >= 2:
                 found.boxes.append((left.value, bottom.value, right.value, top.value))
                 found.plain.append(not annotated and level == 0 and kind == pdfium_c.FPDF_PAGEOBJ_PATH
                                    and _plain(obj))
             if len(found.boxes) > MAX_BOXES:
                 return True
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < MAX_DEPTH - 1 and _walk(
-                obj, api.form_count_objects, api.form_get_object, level + 1, found, annotated=annotated):
+                obj, _untyped("FPDFFormObj_CountObjects"), _untyped("FPDFFormObj_GetObject"), level + 1, found,
+                annotated=annotated):
             return True
     return False
 
 
 def _plain(path) -> bool:
     """A path of at most five straight segments, each level or upright, and not turned: a rule or a rectangle."""
-    api = _api()
     matrix = pdfium_c.FS_MATRIX()
-    if not api.get_matrix(path, ctypes.byref(matrix)) or matrix.b or matrix.c:
+    if not _untyped("FPDFPageObj_GetMatrix")(path, ctypes.byref(matrix)) or matrix.b or matrix.c:
         return False
-    count = api.count_segments(path)
+    count = _untyped("FPDFPath_CountSegments")(path)
     if not 2 <= count <= 5:
         return False
     x, y = ctypes.c_float(), ctypes.c_float()
     point_refs = (ctypes.byref(x), ctypes.byref(y))
+    get_segment, segment_type = _untyped("FPDFPath_GetPathSegment"), _untyped("FPDFPathSegment_GetType")
+    segment_point, segment_close = _untyped("FPDFPathSegment_GetPoint"), _untyped("FPDFPathSegment_GetClose")
     start = last = None
     for index in range(count):
-        segment = api.get_segment(path, index)
-        kind = api.segment_type(segment)
-        if kind not in _STRAIGHT or not api.segment_point(segment, *point_refs):
+        segment = get_segment(path, index)
+        kind = segment_type(segment)
+        if kind not in _STRAIGHT or not segment_point(segment, *point_refs):
             return False
         point = (x.value, y.value)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             start = point
         elif last is None or not _level_or_upright(last, point):
             return False
-        if api.segment_close(segment) and (start is None or not _level_or_upright(point, start)):
+        if segment_close(segment) and (start is None or not _level_or_upright(point, start)):
             return False
         last = point
     return True

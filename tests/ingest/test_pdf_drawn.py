@@ -12,6 +12,7 @@ import pytest
 from service.ingest import ink
 from service.ingest.pdf import _page_text
 from service.ingest.pdf_drawn import MAX_BOXES, MAX_DEPTH, drawn_boxes
+from tests.ingest.fixture_pages import fixture_pages
 
 DOCS = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
 LETTER = DOCS / "dev-001" / "Services_Completion_Letter_Corvid.pdf"  # page 1: a rule; page 2: signatures
@@ -118,22 +119,9 @@ def test_drawn_boxes_of_every_fixture_page_are_pypdfium2s():
     """drawn_boxes calls pdfium without pypdfium2's argument types: the same boxes and flags as pypdfium2's own
     object walk on every page of every fixture PDF (all corpora, the fuzzed files too)."""
     pages = plain = 0
-    for path in sorted(DOCS.parents[1].rglob("*.pdf")):
-        try:
-            pdf = pdfium.PdfDocument(path)
-        except pdfium.PdfiumError:
-            continue
-        try:
-            for index in range(len(pdf)):
-                try:
-                    page = pdf[index]
-                except pdfium.PdfiumError:
-                    continue
-                drawn = drawn_boxes(page)
-                assert (drawn.boxes, drawn.plain) == _drawn_by_pypdfium2(page), (path, index)
-                pages += 1
-                plain += sum(drawn.plain)
-                page.close()
-        finally:
-            pdf.close()
+    for path, index, page in fixture_pages():
+        drawn = drawn_boxes(page)
+        assert (drawn.boxes, drawn.plain) == _drawn_by_pypdfium2(page), (path, index)
+        pages += 1
+        plain += sum(drawn.plain)
     assert pages > 600 and plain > 1000

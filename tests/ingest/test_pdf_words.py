@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from service.ingest.ink import PageWords
+from tests.ingest.fixture_pages import fixture_pages
 
 DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
 
@@ -50,9 +51,6 @@ def test_word_boxes_are_the_union_of_their_characters_boxes(case: str):
         pdf.close()
 
 
-FIXTURES = DEV.parents[1]
-
-
 def _by_character(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, float, float, float]]:
     """The words read character by character: a NUL and the CR of a CR LF have no offset, other white space
     ends a word, a character's box joins its word's when it has a size."""
@@ -82,31 +80,21 @@ def test_word_boxes_of_every_fixture_page_are_read_character_by_character():
     """Every text page of every fixture PDF (all corpora, the fuzzed files too): the same words, offsets and boxes
     as the plain loop over the characters, CR LF and NUL included."""
     pages = crlf = 0
-    for path in sorted(FIXTURES.rglob("*.pdf")):
+    for path, index, page in fixture_pages():
         try:
-            pdf = pdfium.PdfDocument(path)
+            textpage = page.get_textpage()
         except pdfium.PdfiumError:
             continue
         try:
-            for index in range(len(pdf)):
-                try:
-                    page = pdf[index]
-                    textpage = page.get_textpage()
-                except pdfium.PdfiumError:
-                    continue
-                try:
-                    raw = textpage.get_text_range()
-                    if len(raw) != textpage.count_chars():
-                        continue
-                    expected = [(s, e, x0, y1, x1, y0) for s, e, x0, y0, x1, y1 in _by_character(textpage)]
-                    found = PageWords(textpage).at(scale=1.0, origin=(0.0, 0.0))
-                    assert [(w.start, w.end, *w.box) for w in found] == \
-                        [(s, e, x0, -top, x1, -bottom) for s, e, x0, top, x1, bottom in expected], (path, index)
-                    pages += 1
-                    crlf += "\r\n" in raw
-                finally:
-                    textpage.close()
-                    page.close()
+            raw = textpage.get_text_range()
+            if len(raw) != textpage.count_chars():
+                continue
+            expected = [(s, e, x0, y1, x1, y0) for s, e, x0, y0, x1, y1 in _by_character(textpage)]
+            found = PageWords(textpage).at(scale=1.0, origin=(0.0, 0.0))
+            assert [(w.start, w.end, *w.box) for w in found] == \
+                [(s, e, x0, -top, x1, -bottom) for s, e, x0, top, x1, bottom in expected], (path, index)
+            pages += 1
+            crlf += "\r\n" in raw
         finally:
-            pdf.close()
+            textpage.close()
     assert pages > 500 and crlf > 100
