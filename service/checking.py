@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from models import Claim, Document, Report
 from service.config import Settings
-from service.pipeline import ReuseIndex, cap_text, ingest_files, run_claim, warm_checks
+from service.pipeline import ReuseIndex, cap_text, ingest_files, keep_compiled, run_claim, warm_checks
+from service.reading import reading_settings
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads only where reports are kept
     from service.store.reports import ReportStore, StoredReport
@@ -47,11 +48,12 @@ def check_uploaded(claim: Claim, files: Sequence[Path], *, settings: Settings, r
 
     `stated`: the optional claim fields the self-check form's user gave (None for a claim sent as JSON)."""
     started = time.monotonic()
-    reading = settings if store is not None else settings.model_copy(update={"page_images": False})  # none kept
+    reading = reading_settings(settings, keeping=store is not None)
     docs = ingest_files(files, settings=reading, meanwhile=partial(warm_checks, claim))  # rules compile meanwhile
     docs = cap_text(docs, max_chars=settings.check_text_chars)
     report = run_claim(claim, docs, reuse=reuse, max_chars=settings.check_text_chars,
                        time_limit_s=settings.checks_timeout_s, stated=stated)
+    keep_compiled()  # what the checks compiled that a warm-up cut short did not
     if store is None:
         return Checked(report, docs)
     stored = store.add(report, owner_partner_id=owner_partner_id)

@@ -5,7 +5,11 @@ A command that reads documents starts its reader process before anything else is
 commands, the checks), so the reader's own start overlaps this process's."""
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from service.errors import PoecheckError, RulesInvalid
 
@@ -49,29 +53,95 @@ def validate_rules() -> None:
         raise RulesInvalid(str(exc)) from exc
 
 
+#: `poecheck check`'s options: those that take a value (by their names) and the flags (see plain_check_arguments).
+_CHECK_VALUES = {"--claim": "claim", "-c": "claim", "--trust-roots": "trust_roots"}
+_CHECK_FLAGS = {"--json": "json_out", "--exit-zero": "exit_zero"}
+
+
+def plain_check_arguments(args: Sequence[str]) -> dict[str, Any] | None:
+    """The arguments of service.commands.check_report.run_check for a `poecheck check` command line written
+    plainly (files, `--claim X`, `-c X` or `--claim=X`, `--trust-roots X`, `--json`, `--exit-zero`, each option
+    at most once, every path readable where it exists), as Typer would parse them; None for any other command
+    line (help, `--`, a missing or odd argument): Typer parses that one, with its help and usage errors."""
+    found: dict[str, Any] = {"files": []}
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in _CHECK_FLAGS and not eq and _CHECK_FLAGS[name] not in found:
+            found[_CHECK_FLAGS[name]] = True
+        elif name in _CHECK_VALUES and _CHECK_VALUES[name] not in found:
+            if not eq:
+                value = rest.pop(0) if rest else ""
+            if not value or value.startswith("-"):
+                return None
+            found[_CHECK_VALUES[name]] = value
+        elif arg.startswith("-") or not arg:
+            return None
+        else:
+            found["files"].append(arg)
+    if not found["files"] or "claim" not in found:
+        return None
+    paths = [*found["files"], found["claim"], *([found["trust_roots"]] if "trust_roots" in found else [])]
+    if any(os.path.exists(p) and not os.access(p, os.R_OK) for p in paths):  # Typer's "is not readable"
+        return None
+    found["files"] = [Path(f) for f in found["files"]]
+    found["claim"] = Path(found["claim"])
+    if "trust_roots" in found:
+        found["trust_roots"] = Path(found["trust_roots"])
+    return found
+
+
 def main() -> None:
-    """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback."""
+    """Entry point: typed errors and usage errors become one line and exit code 2, never a traceback.
+
+    A plainly written `poecheck check` runs without Typer (its import and its app's building cost about a tenth
+    of the command's start); every other command line goes through Typer."""
     command_name = sys.argv[1] if len(sys.argv) > 1 and "--help" not in sys.argv else None
     if command_name in _READING:
         from service.reading import start_command_reader  # lazy: start-up (first, so the reader loads meanwhile)
 
         start_command_reader(expect=[a for a in sys.argv[2:] if not a.startswith("-")])  # the files, among others
-    import typer  # lazy: start-up (after the reader's start)
-
+    plain = plain_check_arguments(sys.argv[2:]) if command_name == "check" else None
     try:
         if command_name in _JUDGING:
             validate_rules()
+        code = _run_typer() if plain is None else _run_plain(plain)
+    except PoecheckError as exc:
+        _echo_error(f"poecheck: {exc.code}: {exc.message}")
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, EOFError):
+        _echo_error("poecheck: aborted")
+        sys.exit(130)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def _run_plain(arguments: dict[str, Any]) -> int:
+    """`poecheck check` from plain_check_arguments' arguments: its exit status."""
+    from service.commands.check_report import run_check  # lazy: start-up (after the reader's start)
+
+    try:
+        return run_check(**arguments)
+    except (KeyboardInterrupt, EOFError):
+        sys.stderr.write("\n")  # as click does before its Abort
+        raise
+
+
+def _run_typer() -> int | None:
+    """The command line run by the Typer app: its exit status; usage errors are one line, exit code 2."""
+    import typer  # lazy: start-up (after the reader's start)
+
+    try:
         command = typer.main.get_command(poecheck_app())
         _plain_metavars(command)
-        code = command.main(prog_name="poecheck", standalone_mode=False)
-    except PoecheckError as exc:
-        typer.echo(f"poecheck: {exc.code}: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
+        return command.main(prog_name="poecheck", standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt, EOFError):
-        typer.echo("poecheck: aborted", err=True)
-        sys.exit(130)
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    except PoecheckError:
+        raise
     except Exception as exc:
         # usage errors come from the click bundled with typer; duck-typed to avoid a private import
         message = getattr(exc, "format_message", None)
@@ -82,5 +152,14 @@ def main() -> None:
         elif message():
             typer.echo(f"poecheck: usage: {message()} (see --help)", err=True)
         sys.exit(2)
-    if isinstance(code, int) and code:
-        sys.exit(code)
+
+
+def _echo_error(line: str) -> None:
+    """`line` on stderr as typer.echo writes it (which, outside a terminal, drops ANSI styles: Typer then)."""
+    if "\x1b" in line:
+        import typer  # lazy: start-up (only for a message holding an escape sequence, e.g. from a file name)
+
+        typer.echo(line, err=True)
+        return
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()

@@ -25,7 +25,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -132,6 +132,7 @@ class ParserPool:
 
     def __init__(self) -> None:
         self._idle: list[_Worker] = []
+        self._ahead: list[_Ahead] = []
         self._lock = threading.Lock()
         self._closed = False
 
@@ -145,14 +146,21 @@ class ParserPool:
     def parse(self, path: Path, *, settings: Settings, display_name: str | None = None,
               on_page: Callable[[int, int], None] | None = None) -> Parsed:
         """Read one file in a worker; crashes, limits and hangs come back as typed errors. `on_page` is told
-        (pages read, pages) of the file while it is read (not after a crash: the caller counts what it got)."""
-        tmp = _task_folder(settings)
-        worker = self._take()
+        (pages read, pages) of the file while it is read (not after a crash: the caller counts what it got).
+        A file sent ahead (send_ahead) with the same arguments is not sent again: its reply is awaited."""
+        ahead = self._take_ahead(path, settings, display_name) if on_page is None else None
+        if ahead is None:
+            tmp = _task_folder(settings)
+            worker = self._take()
+            worker.peak_rss_mb = 0.0  # sampled while it reads this document
+            started = time.monotonic()
+        else:
+            worker, tmp, started = ahead.worker, ahead.tmp, ahead.started
         name = display_name or path.name
-        started = time.monotonic()
         healthy = False
         try:
-            worker.tasks.send((str(path), display_name, settings, tmp, on_page is not None))
+            if ahead is None:
+                worker.tasks.send((str(path), display_name, settings, tmp, on_page is not None))
             reply, timed_out = self._wait(worker, deadline=started + settings.parse_timeout_s, on_page=on_page)
             if reply is None:
                 worker.kill()
@@ -172,13 +180,53 @@ class ParserPool:
             shutil.rmtree(tmp, ignore_errors=True)
             self._give_back(worker, healthy=healthy)
 
+    def send_ahead(self, path: Path, *, settings: Settings, display_name: str | None = None) -> None:
+        """Hand `path` to an idle worker now, so that it reads while the caller does other work; `parse` with the
+        same arguments (and no on_page) then waits for its reply. Nothing when no worker is idle (parse reads it
+        then). A file sent ahead and never parsed is dropped by `close`."""
+        with self._lock:
+            if self._closed or not self._idle:
+                return
+            worker = self._idle.pop()
+        try:
+            tmp = _task_folder(settings)
+        except PoecheckError:  # parse raises it, in its turn
+            self._give_back(worker, healthy=True)
+            return
+        worker.peak_rss_mb = 0.0
+        try:
+            worker.tasks.send((str(path), display_name, settings, tmp, False))
+        except OSError:  # the worker is gone: parse reads the file in another
+            shutil.rmtree(tmp, ignore_errors=True)
+            self._give_back(worker, healthy=False)
+            return
+        ahead = _Ahead(str(path), display_name, settings, worker, tmp, time.monotonic())
+        with self._lock:
+            self._ahead.append(ahead)
+        threading.Thread(target=ahead.watch, name="read-ahead", daemon=True).start()
+
+    def _take_ahead(self, path: Path, settings: Settings, display_name: str | None) -> _Ahead | None:
+        with self._lock:
+            for ahead in self._ahead:
+                if (ahead.path, ahead.display_name) == (str(path), display_name) and ahead.settings == settings:
+                    self._ahead.remove(ahead)
+                    ahead.taken.set()
+                    return ahead
+        return None
+
     def close(self) -> None:
-        """Stop the idle workers (busy ones stop when their parse ends)."""
+        """Stop the idle workers and those reading a file sent ahead that no parse took (other busy ones stop
+        when their parse ends)."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+            ahead, self._ahead = self._ahead, []
         for worker in idle:
             worker.kill()
+        for dropped in ahead:
+            dropped.taken.set()
+            dropped.worker.kill()
+            shutil.rmtree(dropped.tmp, ignore_errors=True)
 
     def _take(self) -> _Worker:
         with self._lock:
@@ -200,7 +248,6 @@ class ParserPool:
               on_page: Callable[[int, int], None] | None) -> tuple[tuple | None, bool]:
         """(the worker's reply, False); (None, False) when it died; (None, True) when it overran the wall time.
         Reports of pages read on the way go to `on_page`."""
-        worker.peak_rss_mb = 0.0
         while time.monotonic() < deadline:
             if worker.replies.poll(POLL_S):
                 try:
@@ -215,6 +262,25 @@ class ParserPool:
             worker.sample()
         log.warning("parser worker %d overran the wall-time limit; killing it", worker.pid)
         return None, True
+
+
+@dataclass
+class _Ahead:
+    """A file sent to a worker before a parse asked for it (ParserPool.send_ahead)."""
+
+    path: str
+    display_name: str | None
+    settings: Settings
+    worker: _Worker
+    tmp: str
+    started: float
+    taken: threading.Event = field(default_factory=threading.Event)  # by a parse, or dropped
+
+    def watch(self) -> None:
+        """Sample the worker's peak RSS until a parse takes it over (which samples from then on), so that a worker
+        dying of memory before is still seen as such (see _death_error)."""
+        while not self.taken.wait(POLL_S):
+            self.worker.sample()
 
 
 def _task_folder(settings: Settings) -> str:

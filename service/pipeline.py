@@ -28,15 +28,16 @@ class ReuseIndex(Protocol):
 
 
 def ingest_files(paths: Sequence[Path], *, settings: Settings,
-                 meanwhile: Callable[[], None] | None = None) -> list[Document]:
+                 meanwhile: Callable[[Callable[[], bool]], None] | None = None) -> list[Document]:
     """Parse every file (in an isolated reader, see service.reading); a bad file raises its typed error.
 
-    `meanwhile` runs here while a thread waits for the reader process (which holds no lock while it waits)."""
+    `meanwhile` runs here while a thread waits for the reader process (which holds no lock while it waits); it is
+    given a function that says whether the files are read (then what it has left to do only delays them)."""
     if meanwhile is None:
         return [read_document(Path(p), settings=settings) for p in paths]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read") as pool:
         reading = pool.submit(lambda: [read_document(Path(p), settings=settings) for p in paths])
-        meanwhile()
+        meanwhile(reading.done)
         return reading.result()
 
 
@@ -55,15 +56,30 @@ def _warm_up_document() -> Document:
     return Document(sha256="0" * 64, filename="warm-up.pdf", media_type="application/pdf", size=1, parts=[part])
 
 
-def warm_checks(claim: Claim) -> None:
+def warm_checks(claim: Claim, until: Callable[[], bool] | None = None) -> None:
     """Once per process, run every check on a short letter, so that the rule patterns the checks compile on first
     use (most of a first check's time) are ready: check_uploaded does it while the reader process reads. The
-    patterns compiled are kept for the next process (checks.patterncache)."""
+    patterns compiled are kept for the next process (checks.patterncache).
+
+    With `until`, it stops between two checks once until() is true (the documents are read): the checks not warmed
+    compile their patterns when they first run, and keep_compiled keeps them."""
     global _warm
+    if _warm:
+        return
+    ctx = CheckContext.for_claim(claim)
+    for check in DEFAULT_CHECKS:
+        if until is not None and until():
+            return
+        run_checks(claim, [_warm_up_document()], ctx, (check,))
+    patterncache.save()
+    _warm = True
+
+
+def keep_compiled() -> None:
+    """Keep the rule patterns this process compiled for the next one (checks.patterncache), unless a whole
+    warm-up (warm_checks) already did."""
     if not _warm:
-        run_checks(claim, [_warm_up_document()], CheckContext.for_claim(claim))
         patterncache.save()
-        _warm = True
 
 
 _warm = False

@@ -25,6 +25,18 @@ def read_document(path: Path, *, settings: Settings, display_name: str | None = 
     return default_pool().parse(path, settings=settings, display_name=display_name, on_page=on_page).unwrap()
 
 
+def read_ahead(path: Path, *, settings: Settings, display_name: str | None = None) -> None:
+    """Have an idle reader start on the file at `path` now; read_document with the same arguments (and no on_page)
+    then takes its document. For a caller with work of its own before it needs the document (`poecheck check`
+    loads the checks meanwhile): the reader reads instead of loading every reader it might need."""
+    default_pool().send_ahead(path, settings=settings, display_name=display_name)
+
+
+def reading_settings(settings: Settings, *, keeping: bool) -> Settings:
+    """The settings a check reads its files with: page images only when a store keeps the report (`keeping`)."""
+    return settings if keeping else settings.model_copy(update={"page_images": False})
+
+
 def start_reader(count: int = 1) -> None:
     """Start `count` reader processes now, so that they load while the caller does other work."""
     default_pool().warm(count)
