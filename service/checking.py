@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from models import Claim, Document, Report
 from service.config import Settings
-from service.pipeline import ReuseIndex, cap_text, ingest_files, keep_compiled, run_claim, warm_checks
+from service.pipeline import ReuseIndex, cap_text, ingest_files, run_claim, warm_checks
 from service.reading import reading_settings
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads only where reports are kept
@@ -53,7 +53,6 @@ def check_uploaded(claim: Claim, files: Sequence[Path], *, settings: Settings, r
     docs = cap_text(docs, max_chars=settings.check_text_chars)
     report = run_claim(claim, docs, reuse=reuse, max_chars=settings.check_text_chars,
                        time_limit_s=settings.checks_timeout_s, stated=stated)
-    keep_compiled()  # what the checks compiled that a warm-up cut short did not
     if store is None:
         return Checked(report, docs)
     stored = store.add(report, owner_partner_id=owner_partner_id)

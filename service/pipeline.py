@@ -62,7 +62,7 @@ def warm_checks(claim: Claim, until: Callable[[], bool] | None = None) -> None:
     patterns compiled are kept for the next process (checks.patterncache).
 
     With `until`, it stops between two checks once until() is true (the documents are read): the checks not warmed
-    compile their patterns when they first run, and keep_compiled keeps them."""
+    compile their patterns when they first run, and run_claim keeps them."""
     global _warm
     if _warm:
         return
@@ -73,13 +73,6 @@ def warm_checks(claim: Claim, until: Callable[[], bool] | None = None) -> None:
         run_checks(claim, [_warm_up_document()], ctx, (check,))
     patterncache.save()
     _warm = True
-
-
-def keep_compiled() -> None:
-    """Keep the rule patterns this process compiled for the next one (checks.patterncache), unless a whole
-    warm-up (warm_checks) already did."""
-    if not _warm:
-        patterncache.save()
 
 
 _warm = False
@@ -137,7 +130,7 @@ def run_claim(claim: Claim, docs: Sequence[Document], *, reuse: ReuseIndex | Non
     except TimeLimitExpired:
         raise ChecksTimeout(f"Checking the documents took longer than {time_limit_s:g} s; send fewer or "
                             "shorter documents (the pages the claim rests on).") from None
-    patterncache.save()  # what long texts made the scanners build (checks.fastscan), for the next process
+    patterncache.save()  # what this claim compiled or built (checks.fastscan on long texts), for the next process
     payout = None
     if claim.usage:
         from service.payout import compute_payout  # the payout rules load only for a claim with usage
