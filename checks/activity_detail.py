@@ -38,11 +38,11 @@ class ActivityDetail:
         for _doc, part in iter_parts(docs):
             text = fold(part.text)
             for s, e in sentences(text):
-                sent = text[s:e]
-                if len(sent.split()) < 5 or marketing.search(sent) or holders.search(sent):
+                if (len(text[s:e].split()) < 5 or marketing.search_span(text, s, e)
+                        or holders.search_span(text, s, e)):
                     continue
                 for key, rx in cues.items():
-                    if key not in found and rx.search(sent):
+                    if key not in found and rx.search_span(text, s, e):
                         found[key] = evidence(part, s, e, rule_id=key)
         timeline = findings_of(claim, docs, ctx).timeline
         if timeline:

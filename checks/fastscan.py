@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -477,6 +478,8 @@ class Scanner:
         #: kind ("word", "line") -> length -> prefixes, when every prefix is of those kinds (else None)
         self._keys: dict[str, dict[int, frozenset[str]]] | None = None
         self._split: _Split | None = None
+        #: (text, its candidate positions) of the last text search_span looked in
+        self._spans_of: tuple[str, list[int]] = ("", [])
         self._until_build = build_after
         self._until_look: int | None = min(self.LOOK_AFTER, build_after)
         patterncache.note(pattern)  # its trigger and split stay in the pattern store
@@ -548,6 +551,35 @@ class Scanner:
     def search(self, text: str) -> re.Match[str] | None:
         """The first match of the pattern in `text`, as pattern.search(text) gives it."""
         return next(self.finditer(text), None)
+
+    def search_span(self, text: str, start: int, end: int) -> re.Match[str] | None:
+        """pattern.search(text[start:end]) (the match is of that slice), tried at the slice's start and where
+        the whole text's candidates fall inside it: the sentences of one text share one candidate list.
+
+        A candidate of the whole text inside the slice is one of the slice's own: a word or line start after
+        the slice's first character, the characters after it and the positions before a non-ASCII character
+        are the same in both; only the slice's first position may start a word or line there and not in the
+        text, and it is always tried."""
+        trigger = self._ready(end - start)
+        piece = text[start:end]
+        if trigger is None:
+            return self.pattern.search(piece)
+        seen, candidates = self._spans_of
+        if seen is not text and seen != text:
+            candidates = list(self._candidates(trigger, text))
+            self._spans_of = (text, candidates)
+        match, split = self.pattern.match, self._split
+        folded = _folded(text)[0] if split is not None else ""
+        inside = candidates[bisect_right(candidates, start):bisect_left(candidates, end)]
+        for p in (start, *inside):
+            if split is not None and p + _SPLIT_J <= end and (key := folded[p:p + _SPLIT_J]).isascii():
+                rx = split.sub(key)
+                m = rx.match(piece, p - start) if rx is not None else None
+            else:
+                m = match(piece, p - start)
+            if m is not None:
+                return m
+        return None
 
 
 #: Raise when what is kept in the pattern store (see _analysis, _Split._cut) would be made differently.

@@ -59,8 +59,7 @@ class GenericContent:
                 if len(sent.split()) < 6:
                     continue
                 prose += 1
-                m = marketing.search(sent)
-                if m:
+                if marketing.search_span(text, s, e):
                     generic.append(evidence(part, s, e, rule_id="marketing"))
             pos = 0
             for line in text.split("\n"):

@@ -31,7 +31,7 @@ def part_timeline(text: str) -> tuple[TimelineHit, ...]:
     for found in scanner(pattern(_FILE, "date_shapes")).finditer(text):
         s, e = sentence_at(spans, found.start())
         ls, le = line_at(text, found.start())
-        if label.search(text[ls:le]) or not cue.search(text[s:e]):
+        if label.search(text[ls:le]) or not cue.search_span(text, s, e):
             continue
         above = text[line_at(text, max(0, ls - 1))[0]:max(0, ls - 1)].rstrip()
         if not text[ls:le].replace(found.group(), "").strip(" .,;:()|-–—") and not (
@@ -42,8 +42,7 @@ def part_timeline(text: str) -> tuple[TimelineHit, ...]:
     for rule in rules(_FILE, "timeline"):
         for m in scanner(rule.pattern).finditer(text):
             s, e = sentence_at(spans, m.start())
-            sent = text[s:e]
-            if rule.id == "duration" and (excl.search(sent) or not cue.search(sent)):
+            if rule.id == "duration" and (excl.search_span(text, s, e) or not cue.search_span(text, s, e)):
                 continue
             out.append(TimelineHit(m.start(), m.end(), rule.id))
     return tuple(sorted(out, key=lambda h: h.start))

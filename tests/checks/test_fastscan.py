@@ -15,7 +15,7 @@ from checks.datefind import _CANDIDATE
 from checks.fastscan import INDEX_MIN_CHARS, Scanner, _positions, _Split, consumed, prefixes
 from checks.findings.acknowledgements import _compiled
 from checks.findings.activities import _combined
-from checks.textutil import fold, pattern, rules
+from checks.textutil import fold, pattern, rules, sentences
 
 DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
 
@@ -181,3 +181,33 @@ def test_a_split_scanner_finds_the_patterns_own_phrases_as_the_regex_does(rx, k,
     assert scanner._split is not None
     got = [(m.regs, m.lastgroup) for m in scanner.finditer(text)]
     assert got == [(m.regs, m.lastgroup) for m in rx.finditer(text)]
+
+
+@pytest.mark.parametrize(("rx", "k"), _patterns())
+def test_a_span_search_finds_what_the_regex_finds_in_the_slice(rx, k):
+    """Every sentence and line of the dev letters, and the slices cut mid-word around them: the same first
+    match (span, groups, rule) as the regex's search of the slice."""
+    scanner = _built(rx, k)
+    for text in _texts():
+        spans = [*sentences(text), *((s + 1, e - 1) for s, e in sentences(text) if e - s > 2),
+                 *((m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)), (0, len(text)), (3, len(text) - 3)]
+        for s, e in spans:
+            assert _same(scanner.search_span(text, s, e), rx.search(text[s:e])), (text[s:e][:60], s, e)
+
+
+@pytest.mark.parametrize(("rx", "k"), _split_patterns())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_span_search_in_the_patterns_own_phrases_is_the_regex_search_of_the_slice(rx, k, data):
+    """Texts made of the pattern's own words, cut anywhere (mid-word, before an accented letter): the span
+    search finds the regex's first match in the slice."""
+    words = list(_words(rx.pattern)) + _texts()[0].split()[:200]
+    picked = data.draw(st.lists(st.sampled_from(words), min_size=1, max_size=60))
+    seps = data.draw(st.lists(st.sampled_from([" ", "\n", "-", ". ", " é "]), min_size=len(picked),
+                              max_size=len(picked)))
+    text = data.draw(st.sampled_from([str, str.upper, str.lower]))("".join(w + s for w, s in zip(picked, seps)))
+    scanner = _built(rx, k)
+    for _ in range(10):
+        s = data.draw(st.integers(0, len(text)))
+        e = data.draw(st.integers(s, len(text)))
+        assert _same(scanner.search_span(text, s, e), rx.search(text[s:e])), (text[s:e][:60], s, e)
