@@ -193,10 +193,8 @@ def _word_points(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, fl
         first, stop = run.span()
         dropped += raw.count("\r\n", last, first)  # a run holds no white space: a CR LF lies between runs
         last = stop
-        lefts: list[float] = []
-        bottoms: list[float] = []
-        rights: list[float] = []
-        tops: list[float] = []
+        found = False  # the word's box so far, each edge compared as min() and max() would
+        x0 = y0 = x1 = y1 = 0.0
         nuls = 0
         for i in range(first, stop):
             if nul and raw[i] == "\x00":
@@ -206,13 +204,21 @@ def _word_points(textpage: pdfium.PdfTextPage) -> list[tuple[int, int, float, fl
                 raise pdfium.PdfiumError("Failed to get charbox.")
             left, right, bottom, top = cl.value, cr.value, cb.value, ct.value
             if right > left and top > bottom:
-                lefts.append(left)
-                bottoms.append(bottom)
-                rights.append(right)
-                tops.append(top)
-        if lefts:
+                if not found:
+                    found, x0, y0, x1, y1 = True, left, bottom, right, top
+                    continue
+                # plain comparisons (PLR1730): a min() or max() call per edge would cost as much as the box itself
+                if left < x0:  # noqa: PLR1730
+                    x0 = left
+                if bottom < y0:  # noqa: PLR1730
+                    y0 = bottom
+                if right > x1:  # noqa: PLR1730
+                    x1 = right
+                if top > y1:  # noqa: PLR1730
+                    y1 = top
+        if found:
             start = first - dropped
-            words.append((start, start + stop - first - nuls, min(lefts), min(bottoms), max(rights), max(tops)))
+            words.append((start, start + stop - first - nuls, x0, y0, x1, y1))
         dropped += nuls
     return words
 
