@@ -1,21 +1,25 @@
 """Load and validate the data files under checks/rules/ once per process: one pydantic model per file
-(checks.rulebook_files), every regex compiled, so that a broken file stops start-up naming the file and field."""
+(checks.rulebook_files), every regex compiled, so that a broken file stops start-up naming the file and field.
+
+Rule files found valid are kept parsed in the user's cache folder (see validate_all), so a start reads them
+without YAML (the reader process too: service.ingest.ink reads two of them)."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import marshal
 import os
 import sys
+import tempfile
+import zlib
 from functools import cache, lru_cache
 from pathlib import Path
 
 import pydantic
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.claim import WORKLOAD_IDS
-
 RULES_DIR = Path(__file__).parent / "rules"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster on the 100 KB vocabularies
+_STORE_FORMAT = b"parsed-1"  # part of the stamp's name: stamps of another layout are not read
 
 
 class RuleFileError(ValueError):
@@ -43,9 +47,15 @@ def load_yaml(name: str) -> dict:
 
 @cache
 def _parsed(path: Path) -> dict:
+    stored = _stored(path.parent).get(path.name)
+    if stored is not None:
+        return stored
+    # lazy: start-up (YAML only for rule files not yet found valid, see validate_all)
+    import yaml
+
     try:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_LOADER)
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: ~10x faster
     except (OSError, yaml.YAMLError) as exc:
         raise RuleFileError(f"{path}: {exc}") from exc
     if not isinstance(data, dict):
@@ -80,29 +90,71 @@ def validate_all() -> None:
 
     Rule files byte-identical to files already found valid (with the same models, Python and pydantic) are
     not validated again: a stamp named by their hash, in the user's cache folder, says so. That keeps the
-    ~0.25 s of regex parsing out of every `poecheck check`; any edit changes the hash and is validated.
+    ~0.25 s of regex parsing out of every `poecheck check`; any edit changes the hash and is validated. The
+    stamp holds the files as parsed (marshal), read instead of the YAML while they stay the same (`_stored`).
     """
-    stamp = _stamp()
-    if stamp is not None and stamp.exists():
+    folder = RULES_DIR
+    if _stored(folder) is not _NOT_STORED:
         return
-    for path in sorted(RULES_DIR.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         _typed(path)
     workloads()
+    stamp = _stamp(folder)
     if stamp is not None:
-        try:
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.touch()
-        except OSError:  # a read-only home: validate at every start instead
-            pass
+        _write_stamp(stamp, {path.name: _parsed(path) for path in sorted(folder.glob("*.yaml"))})
 
 
-def _stamp() -> Path | None:
-    """The stamp of the rule files as they are now, or None without a cache folder (no home)."""
-    digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}".encode())
-    for path in [*sorted(RULES_DIR.glob("*.yaml")), Path(__file__).with_name("rulebook_files.py")]:
+_NOT_STORED: dict[str, dict] = {}  # _stored's answer when the files are not (yet) found valid
+
+
+@cache
+def _stored(folder: Path) -> dict[str, dict]:
+    """The rule files of `folder` as parsed, by file name, from their stamp ({} when the stamp holds no data);
+    _NOT_STORED without a valid stamp: not found valid yet, or a damaged stamp (written again)."""
+    stamp = _stamp(folder)
+    try:
+        data = stamp.read_bytes() if stamp is not None else None
+    except OSError:
+        return _NOT_STORED
+    if not data:
+        return _NOT_STORED if data is None else {}
+    if zlib.crc32(data[4:]).to_bytes(4, "little") != data[:4]:
+        return _NOT_STORED
+    try:
+        parsed = marshal.loads(data[4:])
+    except (ValueError, EOFError, TypeError):
+        return _NOT_STORED
+    return parsed if isinstance(parsed, dict) and all(isinstance(v, dict) for v in parsed.values()) else _NOT_STORED
+
+
+def _write_stamp(stamp: Path, parsed: dict[str, dict]) -> None:
+    """Write the stamp at once (a temporary file renamed): the files as parsed after a checksum, or nothing when
+    marshal cannot keep them (they are valid all the same, and parsed at every start)."""
+    try:
+        payload = marshal.dumps(parsed)
+        data = zlib.crc32(payload).to_bytes(4, "little") + payload
+    except ValueError:  # a value marshal does not know (a YAML date)
+        data = b""
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=stamp.parent, prefix=".rules-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, stamp)  # readers see no stamp or the whole of it
+    except OSError:  # a read-only home: validate at every start instead
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
+        return
+    _stored.cache_clear()
+
+
+def _stamp(folder: Path) -> Path | None:
+    """The stamp of the rule files of `folder` as they are now, or None without a cache folder (no home)."""
+    digest = hashlib.sha256(f"{sys.version}|{pydantic.VERSION}".encode() + _STORE_FORMAT)
+    for path in [*sorted(folder.glob("*.yaml")), Path(__file__).with_name("rulebook_files.py")]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    folder = cache_dir()
-    return None if folder is None else folder / f"rules-valid-{digest.hexdigest()[:32]}"
+    cache = cache_dir()
+    return None if cache is None else cache / f"rules-valid-{digest.hexdigest()[:32]}"
 
 
 def cache_dir() -> Path | None:
@@ -117,6 +169,8 @@ def cache_dir() -> Path | None:
 @lru_cache(maxsize=1)
 def workloads() -> dict[str, Workload]:
     """Workload id → name, aliases, rate and cap, from workloads.yaml."""
+    from models.claim import WORKLOAD_IDS  # lazy: start-up (the claim model loads after the reader's fork)
+
     data = load_yaml("workloads.yaml")
     try:
         out = {wid: Workload(id=wid, **spec) for wid, spec in data["workloads"].items()}
