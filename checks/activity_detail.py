@@ -12,6 +12,7 @@ from checks.base import CheckContext, evidence, iter_parts, result
 from checks.fastscan import scanner
 from checks.findings import findings_of
 from checks.findings.activities import delivered_weight
+from checks.findings.marketing import MIN_WORDS, marketing_sentences
 from checks.textutil import fold, line_at, pattern, sentences
 from models import CheckResult, Claim, Document, Evidence
 
@@ -32,14 +33,13 @@ class ActivityDetail:
         if len({(p.path, line_at(p.text, a.start)) for p, a in strong}) >= 2 or delivered_weight(acts) >= 2:
             p, a = work[0]
             found["scope"] = evidence(p, a.start, a.end, rule_id="scope", context=40)
-        marketing = scanner(pattern("generic.yaml", "marketing"), k=4)
         holders = scanner(pattern("generic.yaml", "placeholders", flags=0))
         cues = {"need": scanner(pattern("detail.yaml", "need")), "outcome": scanner(pattern("detail.yaml", "outcome"))}
         for _doc, part in iter_parts(docs):
             text = fold(part.text)
+            copy = marketing_sentences(text)
             for s, e in sentences(text):
-                if (len(text[s:e].split()) < 5 or marketing.search_span(text, s, e)
-                        or holders.search_span(text, s, e)):
+                if len(text[s:e].split()) < MIN_WORDS or (s, e) in copy or holders.search_span(text, s, e):
                     continue
                 for key, rx in cues.items():
                     if key not in found and rx.search_span(text, s, e):

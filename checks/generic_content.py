@@ -13,8 +13,9 @@ from functools import lru_cache
 from checks.base import CheckContext, evidence, iter_parts, result
 from checks.fastscan import scanner
 from checks.findings import findings_of
+from checks.findings.marketing import marketing_sentences
 from checks.rulebook import RULES_DIR, RuleFileError
-from checks.textutil import fold, line_at, pattern, rule_file, rules, sentences
+from checks.textutil import fold, line_at, rule_file, rules, sentences
 from models import CheckResult, Claim, Document
 
 _FILE = "generic.yaml"
@@ -46,12 +47,12 @@ class GenericContent:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         words, limits = _settings()
-        marketing = scanner(pattern(_FILE, "marketing"), k=4)
         holders, generic, task_lines = [], [], []
         prose = 0
         list_spans: set[tuple[str, int]] = set()
         for _doc, part in iter_parts(docs):
             text = fold(part.text)
+            copy = marketing_sentences(text)
             for rule in rules(_FILE, "placeholders", flags=0):
                 holders += [evidence(part, m.start(), m.end(), rule_id=rule.id) for m in scanner(rule.pattern).finditer(text)]
             for s, e in sentences(text):
@@ -59,7 +60,7 @@ class GenericContent:
                 if len(sent.split()) < 6:
                     continue
                 prose += 1
-                if marketing.search_span(text, s, e):
+                if (s, e) in copy:
                     generic.append(evidence(part, s, e, rule_id="marketing"))
             pos = 0
             for line in text.split("\n"):
