@@ -292,47 +292,44 @@ INDEX_MIN_CHARS = 400
 _ANY_KEYS = 16
 _HEADS = {"word": re.compile(rf"\b(?=(\w.{{0,{_INDEX_K - 1}}}))", re.DOTALL),
           "line": re.compile(rf"^(?=(.{{0,{_INDEX_K}}}))", re.DOTALL | re.MULTILINE)}
-_WORD_START = re.compile(r"\b\w")
 
 
 class _TextIndex:
-    """The first characters (case-folded) of every word and line of one text, shared by every Scanner run
-    over the text: each finds the prefixes it starts with by a set intersection instead of a scan of its
-    own, then their places with str.find."""
+    """Where every word and line of one text begins, by its first characters (case-folded), shared by every
+    Scanner run over the text: each looks its prefixes up in a table built by one scan of the text, instead
+    of a scan of its own."""
 
     def __init__(self, text: str) -> None:
         self.folded, self.wild = _folded(text)
-        self._heads: dict[tuple[str, int], frozenset[str]] = {}
-        self._places: dict[tuple[str, str], list[int]] = {}
-        self._line_starts: list[int] | None = None
+        self._tables: dict[tuple[str, int], dict[str, list[int]]] = {}
+        self._places: dict[str, list[int]] = {}
 
-    def heads(self, kind: str, j: int) -> frozenset[str]:
-        """The first j characters of every word ("word") or line ("line") of the text."""
-        found = self._heads.get((kind, j))
+    def table(self, kind: str, j: int) -> dict[str, list[int]]:
+        """The first j characters of every word ("word") or line ("line") of the text -> where such words or
+        lines begin, in order."""
+        found = self._tables.get((kind, j))
         if found is None:
+            found = {}
             if j == _INDEX_K:
-                found = frozenset(_HEADS[kind].findall(self.folded))
+                for m in _HEADS[kind].finditer(self.folded):
+                    found.setdefault(m.group(1), []).append(m.start())
             else:
-                found = frozenset(h[:j] for h in self.heads(kind, _INDEX_K))
-            self._heads[kind, j] = found
+                for head, places in self.table(kind, _INDEX_K).items():
+                    found.setdefault(head[:j], []).extend(places)
+                for places in found.values():
+                    places.sort()
+            self._tables[kind, j] = found
         return found
 
-    def places(self, kind: str, key: str) -> list[int]:
-        """Where `key` begins a word or line ("word", "line") or anywhere ("any"), in order."""
-        found = self._places.get((kind, key))
+    def places(self, key: str) -> list[int]:
+        """Where `key` begins anywhere in the text, in order."""
+        found = self._places.get(key)
         if found is None:
-            folded = self.folded
-            if kind == "line":
-                if self._line_starts is None:
-                    self._line_starts = [0, *(m.end() for m in re.finditer("\n", folded))]
-                found = [p for p in self._line_starts if folded.startswith(key, p)]
-            else:
-                found, p = [], folded.find(key)
-                while p >= 0:
-                    if kind == "any" or _WORD_START.match(folded, p):
-                        found.append(p)
-                    p = folded.find(key, p + 1)
-            self._places[kind, key] = found
+            found, p = [], self.folded.find(key)
+            while p >= 0:
+                found.append(p)
+                p = self.folded.find(key, p + 1)
+            self._places[key] = found
         return found
 
 
@@ -522,9 +519,13 @@ class Scanner:
         found: list[int] = []
         for kind, by_length in self._keys.items():
             for j, keys in by_length.items():
-                hits = keys if kind == "any" else keys.intersection(index.heads(kind, j))
-                for key in hits:
-                    found += index.places(kind, key)
+                if kind == "any":
+                    for key in keys:
+                        found += index.places(key)
+                    continue
+                table = index.table(kind, j)
+                for key in keys.intersection(table):
+                    found += table[key]
         found = sorted(set(found))
         return list(_merged(iter(found), index.wild, self.k)) if index.wild else found
 
