@@ -99,7 +99,7 @@ def main() -> None:
     of the command's start); every other command line goes through Typer."""
     command_name = sys.argv[1] if len(sys.argv) > 1 and "--help" not in sys.argv else None
     if command_name in _READING:
-        from service.reading import start_command_reader  # lazy: start-up (first, so the reader loads meanwhile)
+        from service.reading import start_command_reader  # lazy: start-up (first: the reader loads meanwhile)
 
         start_command_reader(expect=[a for a in sys.argv[2:] if not a.startswith("-")])  # the files, among others
     plain = plain_check_arguments(sys.argv[2:]) if command_name == "check" else None

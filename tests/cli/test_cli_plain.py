@@ -59,7 +59,7 @@ def _typer_arguments(args: list[str]) -> dict | None:
 def test_a_plain_command_line_gets_the_arguments_typer_gives(args):
     plain = plain_check_arguments(args)
     assert plain is not None
-    assert {**{"json_out": False, "trust_roots": None, "exit_zero": False}, **plain} == _typer_arguments(args)
+    assert {"json_out": False, "trust_roots": None, "exit_zero": False, **plain} == _typer_arguments(args)
 
 
 @pytest.mark.parametrize("args", [
