@@ -139,9 +139,9 @@ def test_the_page_budget_is_cpu_time_not_wall_time() -> None:
     """A reader stopped for longer than the page's budget (as a loaded machine holds it off the CPU) still reads
     the page: with a wall-clock budget, a rotated phone photo needing 10 s of CPU was cut off at a load of 9."""
     child = subprocess.Popen(
-        [sys.executable, "-c", "from tests.ingest.test_ocr_engine import _scan_page; from service.ingest import ocr; "
-         "page = _scan_page(0); ocr.preload(); print('reading', flush=True); "
-         "print(len(ocr.ocr_image(page, dpi=300, timeout=6.0).words))"],  # ~2.6 s of CPU
+        [sys.executable, "-c", ("from tests.ingest.test_ocr_engine import _scan_page; from service.ingest import ocr; "
+                                "page = _scan_page(0); ocr.preload(); print('reading', flush=True); "
+                                "print(len(ocr.ocr_image(page, dpi=300, timeout=6.0).words))")],  # ~2.6 s of CPU
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
     try:
         assert child.stdout.readline().strip() == "reading"
