@@ -270,17 +270,18 @@ def _positions(trigger: re.Pattern[str], text: str, k: int) -> Iterator[int]:
     if not wild:
         yield from fired
         return
-    yield from _merged(fired, wild, k)
-
-
-def _merged(fired: Iterator[int], wild: tuple[int, ...], k: int) -> Iterator[int]:
-    """`fired` (in order) and the k-1 positions before each non-ASCII character, in order, once each."""
-    near = sorted({q for w in wild for q in range(max(0, w - k + 1), w + 1)})
     last = -1
-    for p in heapq.merge(fired, near):
+    for p in heapq.merge(fired, _near(text, k)):
         if p != last:
             yield p
             last = p
+
+
+@lru_cache(maxsize=512)
+def _near(text: str, k: int) -> tuple[int, ...]:
+    """Each non-ASCII character's position of `text` and the k-1 before it, in order, once each (the prefixes
+    are ASCII: a match there may begin with anything)."""
+    return tuple(sorted({q for w in _folded(text)[1] for q in range(max(0, w - k + 1), w + 1)}))
 
 
 #: Prefix length of the text index (the longest k a Scanner is built with).
@@ -526,8 +527,7 @@ class Scanner:
                 table = index.table(kind, j)
                 for key in keys.intersection(table):
                     found += table[key]
-        found = sorted(set(found))
-        return list(_merged(iter(found), index.wild, self.k)) if index.wild else found
+        return sorted(set(found).union(_near(text, self.k)) if index.wild else set(found))
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of the pattern in `text`, as pattern.finditer(text) gives them."""
