@@ -113,8 +113,24 @@ def main() -> None:
     except (KeyboardInterrupt, EOFError):
         _echo_error("poecheck: aborted")
         sys.exit(130)
+    except Exception as exc:
+        line = _settings_error(exc)
+        if line is None:
+            raise
+        _echo_error(line)
+        sys.exit(2)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _settings_error(exc: Exception) -> str | None:
+    """One line naming each bad POECHECK_* value when `exc` is Settings' validation error, else None."""
+    from pydantic import ValidationError  # lazy: only on a failure, never before the reader's fork
+
+    if not isinstance(exc, ValidationError) or exc.title != "Settings":
+        return None
+    bad = "; ".join(f"POECHECK_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+    return f"poecheck: invalid_setting: {bad}"
 
 
 def _run_plain(arguments: dict[str, Any]) -> int:

@@ -471,7 +471,7 @@ def _preload(tasks: Connection, expect: Sequence[str] = ()) -> None:
     read does not pay for them (the parent is meanwhile busy with its own start, e.g. loading the rules). With
     `expect` naming files of types poecheck reads, only their readers (a file of another type, found inside or
     by its content, loads its reader when read)."""
-    from service.ingest.registry import preload_modules, reader_for, type_from_name  # the reader's, not the parent's
+    from service.ingest.registry import preload_modules, reader_for, type_from_name  # the reader only
 
     readers = [r for r in dict.fromkeys(reader_for(t) for t in map(type_from_name, expect) if t) if r is not None]
     modules = ([m for r in readers for m in (r.read_by.partition(":")[0], *r.libraries)] if readers

@@ -52,3 +52,17 @@ def test_invalid_claim_json_names_the_problem(tmp_path: Path, fixtures_dir: Path
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("poecheck: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_bad_setting_in_the_environment_is_one_line_and_exit_2(fixtures_dir: Path) -> None:
+    """A POECHECK_* value Settings rejects names the variable and why, without a traceback."""
+    doc = fixtures_dir / "poe_dev" / "docs" / "dev-001" / "Services_Completion_Letter_Corvid.pdf"
+    claim = fixtures_dir / "poe_dev" / "claims" / "dev-001.json"
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1", "POECHECK_MAX_PAGES": "abc"}
+    for args in (("check", str(doc), "--claim", str(claim)), ("check", str(doc), "--claim", str(claim), "--json")):
+        proc = subprocess.run([str(POECHECK), *args], capture_output=True, text=True, timeout=120, env=env,
+                              check=False)
+        assert proc.returncode == 2
+        lines = proc.stderr.strip().splitlines()
+        assert lines == [lines[0]] and lines[0].startswith("poecheck: invalid_setting: POECHECK_MAX_PAGES: ")
+        assert "valid integer" in lines[0] and not proc.stdout
