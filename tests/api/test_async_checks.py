@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 import pytest
-from apihelp import CORPUS, PARTNER_A, PARTNER_B, REVIEWER, auth, comparable, dev_case, multipart
+from apihelp import CORPUS, DEV, PARTNER_A, PARTNER_B, REVIEWER, auth, comparable, dev_case, multipart
 
 SCAN = CORPUS / "pdf_scanned" / "ocrmypdf__3small.pdf"  # 3 scanned pages, OCR'd one after the other
 
@@ -26,11 +27,27 @@ def wait_done(get, job_url: str, headers: dict, *, timeout: float = 240) -> dict
     return follow(get, job_url, headers, timeout=timeout)[-1]
 
 
-def assert_pages_counted_while_read(client) -> None:
+def letter_scan(folder: Path) -> Path:
+    """A 3-page scan of full 300 dpi letter pages (dev-004's two, then its first again): each page's OCR takes
+    long enough that a poll sees the counts between 0 and 3 (SCAN's small pages are read in a blink, so a
+    poll could miss every state between them)."""
+    from pypdf import PdfReader, PdfWriter  # lazy: only the progress tests build this file
+
+    source = PdfReader(DEV / "docs" / "dev-004" / "Scan_20241202.pdf")
+    writer = PdfWriter()
+    for index in (0, 1, 0):
+        writer.add_page(source.pages[index])
+    path = folder / "letter_scan.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def assert_pages_counted_while_read(client, folder: Path) -> None:
     """An asynchronous check of a 3-page scan: its job's pages read rise while the file is OCR'd (some
     state between 0 and 3 is seen, never a step back), against a page total of 3 once the reader opened it."""
     claim, _ = dev_case("dev-001")
-    r = client.post("/v1/checks?async=true", headers=auth(REVIEWER), files=multipart(claim, [SCAN]))
+    r = client.post("/v1/checks?async=true", headers=auth(REVIEWER), files=multipart(claim, [letter_scan(folder)]))
     assert r.status_code == 202, r.text
     seen = follow(client.get, r.headers["location"], auth(REVIEWER), poll_s=0.05)
     assert seen[-1]["status"] == "done", seen[-1]
@@ -66,8 +83,8 @@ def test_async_check_gives_the_synchronous_report(client, settings, how):
 
 
 @pytest.mark.ocr
-def test_a_scan_s_pages_are_counted_while_it_is_read(client):
-    assert_pages_counted_while_read(client)
+def test_a_scan_s_pages_are_counted_while_it_is_read(client, tmp_path):
+    assert_pages_counted_while_read(client, tmp_path)
 
 
 @pytest.mark.ocr

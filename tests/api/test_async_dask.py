@@ -42,9 +42,9 @@ def test_async_check_runs_on_the_cluster_workers_with_the_local_report(client, s
 
 
 @pytest.mark.ocr
-def test_a_scan_s_pages_are_counted_while_a_cluster_worker_reads_it(client, settings, cluster):
+def test_a_scan_s_pages_are_counted_while_a_cluster_worker_reads_it(client, settings, cluster, tmp_path):
     """The worker tells the replica each page read (a Dask event), and the job's progress shows it."""
-    assert_pages_counted_while_read(client)
+    assert_pages_counted_while_read(client, tmp_path)
 
 
 def test_a_synchronous_check_also_runs_on_the_cluster(client, settings, cluster):
