@@ -13,10 +13,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import re
 import sys
-import tempfile
 import threading
 import zlib
 from array import array
@@ -25,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from checks.rulebook import cache_dir
+from checks.rulebook import cache_dir, write_cache_file
 
 try:  # CPython's regex engine and compiler (private): without them every pattern goes to re.compile
     import _sre
@@ -172,18 +170,9 @@ class PatternStore:
         live = self._noted | {key[1:3] for key in used if len(key) == 4}
         if len(parents) > 2 * len(parents & live):
             merged = {key: entry for key, entry in merged.items() if len(key) != 4 or key[1:3] in live}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".patterns-")
-            with os.fdopen(fd, "wb") as fh:
-                payload = marshal.dumps(merged)
-                fh.write(_header(payload) + payload)
-            os.replace(tmp, self.path)  # readers see the old file or the new one, never half of one
-        except OSError:  # a read-only cache folder: compile at every start instead
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
-            return
-        self._stored, self._added = merged, {}
+        payload = marshal.dumps(merged)
+        if write_cache_file(self.path, _header(payload) + payload):  # else read-only: compile at every start
+            self._stored, self._added = merged, {}
 
     def _entries(self) -> dict[tuple, Any]:
         if self._stored is None:

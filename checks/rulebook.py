@@ -135,17 +135,26 @@ def _write_stamp(stamp: Path, parsed: dict[str, dict]) -> None:
         data = zlib.crc32(payload).to_bytes(4, "little") + payload
     except ValueError:  # a value marshal does not know (a YAML date)
         data = b""
+    if write_cache_file(stamp, data):  # a read-only home: validate at every start instead
+        _stored.cache_clear()
+
+
+def write_cache_file(path: Path, data: bytes) -> bool:
+    """Write `path` at once (a temporary file beside it, renamed): readers see the old file or the whole new one.
+    False when the cache folder cannot be written (nothing is left behind)."""
+    tmp = None
     try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=stamp.parent, prefix=".rules-")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, stamp)  # readers see no stamp or the whole of it
-    except OSError:  # a read-only home: validate at every start instead
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(tmp)
-        return
-    _stored.cache_clear()
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return False
+    return True
 
 
 def _stamp(folder: Path) -> Path | None:
