@@ -7,7 +7,8 @@ its CPU time (RLIMIT_CPU); the parent enforces the wall time. A worker that cras
 or hangs is killed with its OCR children, its temp folder (inside data_dir/tmp) is removed, the
 document gets a typed error (`parser_crashed`, `parser_timeout`, `parser_memory`) and a fresh worker
 is started for the next one. The same pool serves the API, `poecheck check`, eval and batch tasks.
-While it reads, a worker can report the file's pages read so far (at most every PAGES_EVERY_S) on the reply pipe.
+While it reads, a worker can report the file's pages read so far (at most every PAGES_EVERY_S) on the reply pipe,
+and it reports its address space there (see _Replies), by which the parent tells a memory death from a crash.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -40,15 +41,20 @@ if TYPE_CHECKING:  # a caller starts a worker before pydantic loads (`poecheck c
 log = logging.getLogger(__name__)
 
 TASK_FD, REPLY_FD = 3, 4  # the pipe ends a worker reads tasks from and writes replies to
-POLL_S = 0.05
 #: A reader's environment: one thread for OpenMP (tesseract) and OpenBLAS, two malloc arenas (the address-space cap
 #: counts each arena's reservation).
 _READER_ENV = {"OMP_THREAD_LIMIT": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
 PAGES_EVERY_S = 0.25  # a worker's reports of pages read, at most this often (the file's page count at once)
-#: A crash with a sampled peak RSS above this share of the cap counts as out of memory. Samples can miss the last
-#: growth of a reader that dies between two (a 2 GB bomb under a 512 MB cap was last seen at 253 MB); the
-#: kernel's own peak (wait4's ru_maxrss) cannot be used: it includes the parent's before the reader's exec.
-MEMORY_DEATH_SHARE = 0.4
+MEMORY_EVERY_S = 0.01  # how often a reading worker looks at its address space
+MEMORY_STEP = 1 / 32  # it reports its address space each time it grew by this share of the cap
+#: A worker that dies by a signal counts as out of memory (native code such as pdfium aborts when an allocation
+#: fails) when it had used this share of the room it had under the cap at the document's start, or when its last
+#: report left it less than MEMORY_DEATH_ROOM of the cap (it may die between two reports, before the next step).
+MEMORY_DEATH_SHARE = 0.5
+MEMORY_DEATH_ROOM = 0.25
+#: A worker that has read a document and whose address space takes more than this share of the next document's
+#: cap is replaced by a fresh one for it (what earlier documents left is not taken from the next one's cap).
+REUSE_SHARE = 0.7
 _ROOT = Path(__file__).resolve().parent.parent
 #: What a forked reader shares with the command that forks it: modules both need, imported before the fork.
 FORK_SHARED = ("models.document", "service.config", "service.ingest.registry", "checks.rulebook")
@@ -107,11 +113,33 @@ class _Worker:
         self.tasks = Connection(task_w, readable=False)
         self.replies = Connection(reply_r, writable=False)
         self.exit_status: int | None = None
-        self.peak_rss_mb = 0.0  # sampled while it reads a document (VmHWM, reset per document)
+        self.used = False  # it has been given a document
+        self.start_mb: float | None = None  # its address space when it started the document
+        self.top_mb = self.peak_rss_mb = 0.0  # the largest address space and RSS it reported since
 
-    def sample(self) -> None:
-        """Record the worker's peak RSS so far (kept for a worker that then dies)."""
-        self.peak_rss_mb = max(self.peak_rss_mb, vm_hwm_mb(self.pid) or 0.0)
+    def begin(self) -> None:
+        """Forget the last document's memory reports (before sending the worker a new one)."""
+        self.used, self.start_mb, self.top_mb, self.peak_rss_mb = True, None, 0.0, 0.0
+
+    def note_memory(self, size_mb: float, rss_mb: float) -> None:
+        """Keep one of the worker's memory reports (see _Replies)."""
+        if self.start_mb is None:
+            self.start_mb = size_mb
+        self.top_mb, self.peak_rss_mb = max(self.top_mb, size_mb), max(self.peak_rss_mb, rss_mb)
+
+    def died_of_memory(self, cap_mb: int) -> bool:
+        """Whether the worker, dead by a signal, had come near `cap_mb` (see MEMORY_DEATH_SHARE)."""
+        if self.start_mb is None:  # no report (not Linux, or it died before its first)
+            return False
+        return (cap_mb - self.top_mb < MEMORY_DEATH_ROOM * cap_mb
+                or self.top_mb - self.start_mb >= MEMORY_DEATH_SHARE * (cap_mb - self.start_mb))
+
+    def too_full_for(self, cap_mb: int) -> bool:
+        """Whether a worker that has read a document takes more than REUSE_SHARE of `cap_mb` (see REUSE_SHARE)."""
+        if not self.used:
+            return False
+        memory = memory_mb(self.pid)
+        return memory is not None and memory[0] > REUSE_SHARE * cap_mb
 
     def kill(self) -> None:
         """Kill the worker with its OCR children (its process group) and reap it, keeping its exit status."""
@@ -151,8 +179,8 @@ class ParserPool:
         ahead = self._take_ahead(path, settings, display_name) if on_page is None else None
         if ahead is None:
             tmp = _task_folder(settings)
-            worker = self._take()
-            worker.peak_rss_mb = 0.0  # sampled while it reads this document
+            worker = self._take(settings.parse_memory_mb)
+            worker.begin()
             started = time.monotonic()
         else:
             worker, tmp, started = ahead.worker, ahead.tmp, ahead.started
@@ -188,12 +216,15 @@ class ParserPool:
             if self._closed or not self._idle:
                 return
             worker = self._idle.pop()
+        if worker.too_full_for(settings.parse_memory_mb):
+            self._give_back(worker, healthy=False)
+            return
         try:
             tmp = _task_folder(settings)
         except PoecheckError:  # parse raises it, in its turn
             self._give_back(worker, healthy=True)
             return
-        worker.peak_rss_mb = 0.0
+        worker.begin()
         try:
             worker.tasks.send((str(path), display_name, settings, tmp, False))
         except OSError:  # the worker is gone: parse reads the file in another
@@ -203,14 +234,12 @@ class ParserPool:
         ahead = _Ahead(str(path), display_name, settings, worker, tmp, time.monotonic())
         with self._lock:
             self._ahead.append(ahead)
-        threading.Thread(target=ahead.watch, name="read-ahead", daemon=True).start()
 
     def _take_ahead(self, path: Path, settings: Settings, display_name: str | None) -> _Ahead | None:
         with self._lock:
             for ahead in self._ahead:
                 if (ahead.path, ahead.display_name) == (str(path), display_name) and ahead.settings == settings:
                     self._ahead.remove(ahead)
-                    ahead.taken.set()
                     return ahead
         return None
 
@@ -224,15 +253,19 @@ class ParserPool:
         for worker in idle:
             worker.kill()
         for dropped in ahead:
-            dropped.taken.set()
             dropped.worker.kill()
             shutil.rmtree(dropped.tmp, ignore_errors=True)
 
-    def _take(self) -> _Worker:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return _Worker()
+    def _take(self, cap_mb: int) -> _Worker:
+        """An idle worker with room under `cap_mb` (see REUSE_SHARE), else a new one."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return _Worker()
+                worker = self._idle.pop()
+            if not worker.too_full_for(cap_mb):
+                return worker
+            worker.kill()
 
     def _give_back(self, worker: _Worker, *, healthy: bool) -> None:
         if healthy:
@@ -248,18 +281,18 @@ class ParserPool:
               on_page: Callable[[int, int], None] | None) -> tuple[tuple | None, bool]:
         """(the worker's reply, False); (None, False) when it died; (None, True) when it overran the wall time.
         Reports of pages read on the way go to `on_page`."""
-        while time.monotonic() < deadline:
-            if worker.replies.poll(POLL_S):
+        while (left := deadline - time.monotonic()) > 0:
+            if worker.replies.poll(left):
                 try:
                     reply = worker.replies.recv()
                 except EOFError:
                     return None, False
-                if reply[0] != "pages":
+                if reply[0] == "memory":
+                    worker.note_memory(reply[1], reply[2])
+                elif reply[0] != "pages":
                     return reply, False
-                if on_page is not None:
+                elif on_page is not None:
                     on_page(reply[1], reply[2])
-                continue
-            worker.sample()
         log.warning("parser worker %d overran the wall-time limit; killing it", worker.pid)
         return None, True
 
@@ -274,13 +307,6 @@ class _Ahead:
     worker: _Worker
     tmp: str
     started: float
-    taken: threading.Event = field(default_factory=threading.Event)  # by a parse, or dropped
-
-    def watch(self) -> None:
-        """Sample the worker's peak RSS until a parse takes it over (which samples from then on), so that a worker
-        dying of memory before is still seen as such (see _death_error)."""
-        while not self.taken.wait(POLL_S):
-            self.worker.sample()
 
 
 def _task_folder(settings: Settings) -> str:
@@ -302,8 +328,9 @@ def _death_error(worker: _Worker, name: str, settings: Settings, *, timed_out: b
     if status == -signal.SIGXCPU:
         return ParserTimeout(f"{name}: reading the file used more than {settings.parse_cpu_s} s of CPU time.")
     what = signal.Signals(-status).name if status < 0 else f"exit code {status}"
-    log.warning("parser worker %d died (%s), peak %.0f MB", worker.pid, what, worker.peak_rss_mb)
-    if worker.peak_rss_mb >= MEMORY_DEATH_SHARE * settings.parse_memory_mb or status == -signal.SIGKILL:
+    log.warning("parser worker %d died (%s), address space %s -> %.0f MB", worker.pid, what,
+                "?" if worker.start_mb is None else f"{worker.start_mb:.0f}", worker.top_mb)
+    if status == -signal.SIGKILL or worker.died_of_memory(settings.parse_memory_mb):
         return ParserMemory.over(name, settings.parse_memory_mb)
     return ParserCrashed(f"{name}: the file made the reader crash ({what}); it may be damaged.")
 
@@ -412,7 +439,7 @@ def _serve(expect: Sequence[str] = ()) -> None:
     logging.getLogger("extract_msg").setLevel(logging.ERROR)  # format quirks of every odd .msg
 
     tasks = Connection(TASK_FD, writable=False)
-    replies = Connection(REPLY_FD, readable=False)
+    replies = _Replies(Connection(REPLY_FD, readable=False))
     _preload(tasks, expect)
     while True:
         try:
@@ -421,6 +448,7 @@ def _serve(expect: Sequence[str] = ()) -> None:
             return
         _set_limits(settings)
         _reset_peak_rss()
+        replies.start(settings.parse_memory_mb)
         started, cpu = time.monotonic(), time.process_time()
         tempfile.tempdir = tmp  # OCR page images go to the task's folder, removed by the parent
         recycle = False
@@ -438,6 +466,7 @@ def _serve(expect: Sequence[str] = ()) -> None:
             reply = ("error", ("PoecheckError", "internal_error", f"reader failed ({type(exc).__name__})", 500))
         finally:
             tempfile.tempdir = None
+            replies.stop()
         usage = Usage(seconds=time.monotonic() - started, peak_rss_mb=vm_hwm_mb() or 0.0,
                       ocr_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                       cpu_s=time.process_time() - cpu)
@@ -446,12 +475,56 @@ def _serve(expect: Sequence[str] = ()) -> None:
             return
 
 
+class _Replies:
+    """A worker's reply pipe, on which it also reports its address space (what its cap limits) and RSS while it
+    reads a document: at the start, then each time the address space grew by MEMORY_STEP of the cap (looked at
+    every MEMORY_EVERY_S by a thread). A pipe keeps what was written before a death, so the parent knows how near
+    its cap a worker that died by a signal had come, however fast it died; no report follows the reply."""
+
+    def __init__(self, replies: Connection) -> None:
+        self._replies = replies
+        self._lock = threading.Lock()  # one message at a time on the pipe
+        self._reading = threading.Event()
+        self._step = self._sent = 0.0
+        threading.Thread(target=self._watch, name="memory-reports", daemon=True).start()
+
+    def send(self, message: tuple) -> None:
+        with self._lock:
+            self._replies.send(message)
+
+    def start(self, cap_mb: int) -> None:
+        """Report now, and from now on while the document is read."""
+        self._step, self._sent = cap_mb * MEMORY_STEP, 0.0
+        with self._lock:
+            self._report()
+            self._reading.set()
+
+    def stop(self) -> None:
+        """No more reports until the next start (the reply follows)."""
+        with self._lock:
+            self._reading.clear()
+
+    def _watch(self) -> None:
+        while self._reading.wait():
+            time.sleep(MEMORY_EVERY_S)
+            with self._lock:
+                if self._reading.is_set():
+                    self._report()
+
+    def _report(self) -> None:
+        size, rss = memory_mb() or (0.0, 0.0)
+        if size >= self._sent + self._step:
+            self._sent = size
+            with contextlib.suppress(OSError):  # the parent is gone: the next task read ends this worker
+                self._replies.send(("memory", size, rss))
+
+
 class _PageReports:
     """A worker's reports of the pages read to its parent: the page count and the last page at once, the pages
     between at most every PAGES_EVERY_S (IngestContext.on_page calls it one call at a time; the reply follows
     when they are over)."""
 
-    def __init__(self, replies: Connection) -> None:
+    def __init__(self, replies: _Replies) -> None:
         self._replies = replies
         self._sent = -PAGES_EVERY_S
 
@@ -504,16 +577,28 @@ def _reset_peak_rss() -> None:
         pass
 
 
-def vm_hwm_mb(pid: int | str = "self") -> float | None:
-    """A process's peak resident memory in MB (Linux VmHWM), None when unknown."""
+def vm_hwm_mb() -> float | None:
+    """This process's peak resident memory in MB (Linux VmHWM), None when unknown."""
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        status = Path("/proc/self/status").read_text()
     except OSError:
         return None
     for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return None
+
+
+_PAGE_MB = os.sysconf("SC_PAGE_SIZE") / (1 << 20) if hasattr(os, "sysconf") else 0.0
+
+
+def memory_mb(pid: int | str = "self") -> tuple[float, float] | None:
+    """A process's address space (VmSize, what RLIMIT_AS caps) and RSS in MB (Linux), None when unknown."""
+    try:
+        size, rss = Path(f"/proc/{pid}/statm").read_bytes().split()[:2]
+        return int(size) * _PAGE_MB, int(rss) * _PAGE_MB
+    except (OSError, ValueError):
+        return None
 
 
 if __name__ == "__main__":  # run the importable copy, so replies pickle as service.isolation types

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from hostile import (
 
 from models import Document
 from service.config import Settings
-from service.isolation import Parsed, ParserPool
+from service.isolation import REUSE_SHARE, Parsed, ParserPool, memory_mb
 
 CAP_MB = 512  # a small cap keeps the bombs quick; the default is 1024 MB
 
@@ -68,6 +69,47 @@ def test_flate_bomb_is_a_memory_error_and_the_next_document_is_read(pool, capped
     assert error_code(parse(pool, bomb, "bomb.pdf", capped)) == "parser_memory"
     after = parse(pool, TEXT_PDF.read_bytes(), "after.pdf", capped).unwrap()
     assert [p.source for p in after.parts] == ["text_layer"] * 4
+
+
+@pytest.fixture
+def own_pool():
+    pool = ParserPool()
+    yield pool
+    pool.close()
+
+
+def settled_address_space(pid: int) -> float:
+    """A new reader's address space once it has loaded its modules (unchanged for half a second)."""
+    last, since = None, time.monotonic()
+    while time.monotonic() - since < 0.5:
+        size = memory_mb(pid)[0]
+        if size != last:
+            last, since = size, time.monotonic()
+        time.sleep(0.05)
+    return last
+
+
+def test_bomb_filling_a_small_room_at_once_is_a_memory_error(own_pool, capped):
+    """Under a cap 48 MB above a loaded reader, the bomb kills the reader within milliseconds: still
+    parser_memory (the reader reports its address space on its reply pipe; the parent's samples came too late)."""
+    own_pool.warm(1)
+    size = settled_address_space(own_pool._idle[-1].pid)
+    tight = capped.model_copy(update={"parse_memory_mb": max(256, int(size) + 48)})
+    assert error_code(parse(own_pool, flate_bomb_pdf(gigabytes=2), "bomb.pdf", tight)) == "parser_memory"
+
+
+def test_reader_too_full_for_the_next_cap_is_replaced(own_pool, settings):
+    """A reader whose address space takes more than REUSE_SHARE of the next document's cap (left by earlier
+    documents under a larger cap) is replaced for it; under a cap with room it is kept."""
+    assert parse(own_pool, TEXT_PDF.read_bytes(), "first.pdf", settings).unwrap().parts
+    reader = own_pool._idle[-1].pid
+    roomy = settings.model_copy(update={"parse_memory_mb": int(memory_mb(reader)[0] / REUSE_SHARE) + 64})
+    assert parse(own_pool, TEXT_PDF.read_bytes(), "kept.pdf", roomy).unwrap().parts
+    assert own_pool._idle[-1].pid == reader
+    tight = settings.model_copy(update={"parse_memory_mb": int(memory_mb(reader)[0] / REUSE_SHARE) - 8})
+    assert parse(own_pool, TEXT_PDF.read_bytes(), "replaced.pdf", tight).unwrap().parts
+    assert own_pool._idle[-1].pid != reader
+    assert memory_mb(reader) is None, "the replaced reader is still running"
 
 
 @pytest.mark.parametrize(("limits", "wording"), [
