@@ -35,13 +35,17 @@ def date_label(text: str, lines: Sequence[MarkLine]) -> MarkLine | None:
     return next((ln for ln in ([beside] if beside else []) + above if DATE_LABEL.match(text[ln.start:ln.end])), None)
 
 
-def read_line(image: Image.Image, box: tuple[float, float, float, float]) -> str | None:
-    """What OCR reads in one handwritten line (`box` in `image` pixels); None when nothing legible."""
+def line_area(box: tuple[float, float, float, float], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The part of an image of `size` that read_line reads for `box`: the box with a margin."""
     x0, y0, x1, y1 = box
     pad = max(2.0, (y1 - y0) * 0.25)
-    crop = image.crop((max(0, int(x0 - pad)), max(0, int(y0 - pad)),
-                       min(image.width, int(x1 + pad)), min(image.height, int(y1 + pad))))
-    factor = _TARGET_HEIGHT / max(1.0, y1 - y0)
+    return max(0, int(x0 - pad)), max(0, int(y0 - pad)), min(size[0], int(x1 + pad)), min(size[1], int(y1 + pad))
+
+
+def read_line(image: Image.Image, box: tuple[float, float, float, float]) -> str | None:
+    """What OCR reads in one handwritten line (`box` in `image` pixels); None when nothing legible."""
+    crop = image.crop(line_area(box, image.size))
+    factor = _TARGET_HEIGHT / max(1.0, box[3] - box[1])
     if factor > 1:
         crop = crop.resize((max(1, int(crop.width * factor)), max(1, int(crop.height * factor))), Image.LANCZOS)
     try:

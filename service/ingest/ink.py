@@ -24,6 +24,7 @@ from PIL import Image
 
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
 from models.document import InkMark
+from service.ingest.ink_render import AreaRendering
 from service.ingest.ocr import MIN_CONF, OcrWord
 
 log = logging.getLogger(__name__)
@@ -105,8 +106,8 @@ def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool, anywhere:
         return []  # character boxes are in unrotated page space; the text rules decide such a page
     if not labels and len(plain) == len(anywhere) and all(plain):
         return []  # rules and rectangles only: nothing to measure (see service.ingest.marks._areas)
-    left, bottom, right, top = page.get_bbox()  # the visible box, inherited boxes included
-    scale = min(rules().render_dpi / 72, (_RENDER_MAX_PIXELS / max((right - left) * (top - bottom), 1.0)) ** 0.5)
+    left, _, _, top = page.get_bbox()  # the visible box, inherited boxes included
+    scale = render_scale(page)
     if words is not None:
         found = words.at(scale=scale, origin=(left, top))
     else:
@@ -122,31 +123,37 @@ def text_layer_marks(page: pdfium.PdfPage, text: str, *, labels: bool, anywhere:
                              anywhere=anywhere, plain=plain)
 
 
+def render_scale(page: pdfium.PdfPage) -> float:
+    """The scale a text page is rendered at for the ink measures: render_dpi, coarser for a poster-sized page."""
+    left, bottom, right, top = page.get_bbox()
+    return min(rules().render_dpi / 72, (_RENDER_MAX_PIXELS / max((right - left) * (top - bottom), 1.0)) ** 0.5)
+
+
 def _text_layer_marks(page: pdfium.PdfPage, text: str, words: list[OcrWord], *, scale: float,
                       origin: tuple[float, float], labels: bool, anywhere: Sequence[Box],
                       plain: Sequence[bool]) -> list[InkMark]:
     if not words or words[-1].end > len(text):
         return []
     # scipy (about 0.7 s) only for a page that may hold a signature
-    from service.ingest.marks import find_marks, worth_looking
+    from service.ingest.marks import areas_read, find_marks
 
     left, top = origin
     regions = [((x0 - left) * scale, (top - y1) * scale, (x1 - left) * scale, (top - y0) * scale)
                for x0, y0, x1, y1 in anywhere]
     size = (math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale))  # as page.render sizes it
-    look = bool(regions) and worth_looking(words, regions, size, plain=plain)
-    if not labels and not look:
+    look = areas_read(words, regions, size, plain=plain) if regions else []
+    found = signature_areas(text, words, size, scanned=False) if labels else None
+    if not look and not (found and found.areas):
         return []
-    bitmap = page.render(scale=scale, grayscale=True)
+    rendering = AreaRendering(page, size=size)  # drawn only where the measures read it
     try:
-        image = bitmap.to_pil()  # the bitmap's own pixels (no copy): used only while it is open
-        if image.mode != "L":
-            image = image.convert("L")
-        marks = page_marks(text, words, image, scanned=False) if labels else []
-        if look or regions and image.size != size:
-            marks += find_marks(text, words, image, scanned=False, regions=regions, plain=plain)
+        rendering.draw([*(a.region for a in found.areas), *look] if found else look)
+        marks = measure_areas(rendering.image, found) if found else []
+        if look:
+            marks += find_marks(text, words, rendering.image, scanned=False, regions=regions, plain=plain,
+                                reveal=lambda box: rendering.draw([box]))
     finally:
-        bitmap.close()
+        rendering.close()
     return marks
 
 
@@ -247,15 +254,36 @@ def page_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
     itself), and a heading block whose labels the OCR lost is measured under its heading, counting
     only ink taller than printed text.
     """
-    if not words:
-        return []
-    from service.ingest.ink_pixels import measure  # numpy pixel work only for a page with a signature area
+    return measure_areas(image, signature_areas(text, words, image.size, scanned=scanned))
 
+
+@dataclass(frozen=True)
+class _Area:
+    region: Box  # pixels
+    offset: int
+    anchor: str  # label | heading
+    label: str
+    tall_only: bool  # a block whose labels the OCR lost: only ink taller than printed text counts
+
+
+@dataclass(frozen=True)
+class SignatureAreas:
+    """The areas page_marks measures on a page image, found from its words alone (before a text page is rendered),
+    with the page's text height and the boxes of its recognised words (blanked before measuring)."""
+
+    h: float
+    recognised: list[Box]
+    areas: list[_Area]
+
+
+def signature_areas(text: str, words: Sequence[OcrWord], size: tuple[int, int], *, scanned: bool) -> SignatureAreas:
+    """The signature areas of a page image of `size` (see page_marks)."""
+    if not words:
+        return SignatureAreas(0.0, [], [])
     h = float(statistics.median(w.box[3] - w.box[1] for w in words))
-    grey = image if image.mode == "L" else image.convert("L")
     lines = _lines(text, words, h)
     headings = [a for line in lines for a in _anchors(text, line, h, _heading_at)]
-    blocks = _blocks(headings, h, grey.size)
+    blocks = _blocks(headings, h, size)
     labels = [(a, _owner(a, headings, blocks)) for line in lines for a in _anchors(text, line, h, _label_at)]
     if scanned and headings:  # OCR lines run across columns: a label outside every block is ambiguous
         labels = [(a, o) for a, o in labels if o is not None]
@@ -263,18 +291,30 @@ def page_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
     areas = [(label.box, owner, label) for label, owner in labels]
     if scanned:  # a block whose labels the OCR lost: the area under its heading, where only tall ink counts
         areas += [(area, i, None) for i, area in _lost(headings, blocks, labels, h)]
-    marks = []
+    out = []
     for box, owner, label in areas:
         block = blocks[owner] if owner is not None else None
-        region = _region(box, block, h, grey.size) if label else box
+        region = _region(box, block, h, size) if label else box
         if region[2] - region[0] < 2 * h or region[3] - region[1] < h:
             continue
-        ink, inked = measure(grey, region, recognised, h, rules=rules(), tall_only=label is None)
         offset = headings[owner].start if owner is not None else label.start
         quote = text[label.start:label.end] if label else text[headings[owner].start:headings[owner].end]
-        marks.append(InkMark(offset=offset, anchor="label" if owner is None else "heading", label=quote,
-                             ink=round(ink, 5), inked=inked,
-                             region=tuple(round(v / s, 4) for v, s in zip(region, grey.size * 2))))
+        out.append(_Area(region, offset, "label" if owner is None else "heading", quote, label is None))
+    return SignatureAreas(h, recognised, out)
+
+
+def measure_areas(image: Image.Image, found: SignatureAreas) -> list[InkMark]:
+    """An InkMark per area of `found`, measured on `image`."""
+    if not found.areas:
+        return []
+    from service.ingest.ink_pixels import measure  # numpy pixel work only for a page with a signature area
+
+    grey = image if image.mode == "L" else image.convert("L")
+    marks = []
+    for area in found.areas:
+        ink, inked = measure(grey, area.region, found.recognised, found.h, rules=rules(), tall_only=area.tall_only)
+        marks.append(InkMark(offset=area.offset, anchor=area.anchor, label=area.label, ink=round(ink, 5),
+                             inked=inked, region=tuple(round(v / s, 4) for v, s in zip(area.region, grey.size * 2))))
     return marks
 
 

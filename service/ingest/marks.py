@@ -15,7 +15,7 @@ shadow. Sizes are in text heights (the page's median word height), so the rules 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,11 +54,13 @@ SHAPE = Shape()
 
 def find_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scanned: bool,
                regions: Sequence[Box] | None = None, plain: Sequence[bool] = (),
-               shape: Shape = SHAPE) -> list[InkMark]:
+               shape: Shape = SHAPE, reveal: Callable[[Box], None] | None = None) -> list[InkMark]:
     """Handwritten marks on a page image whose `words` (boxes in `image` pixels) carry offsets into `text`.
     `regions` (image pixels): where the page draws something other than text (a text PDF's image and path
     objects); only there is looked at. None: the whole page (a scan). `plain`: which regions are only rules or
-    rectangles (service.ingest.pdf_drawn); a group of regions that are all plain is not looked at."""
+    rectangles (service.ingest.pdf_drawn); a group of regions that are all plain is not looked at. `reveal`: called
+    with an area of `image` (pixels) before it is read outside the areas_read() ones (a text page is drawn only
+    there)."""
     plan = _plan(words, regions, image.size, shape, plain)
     if plan is None:
         return []
@@ -85,7 +87,7 @@ def find_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
         full = tuple(v / scale for v in box)
         near = _around(full, lines, h, skip=words)
         offset = next((ln.start for ln in near if ln.where == "below"), near[0].start if near else 0)
-        reading = _read_date(text, image, full, near, lines)
+        reading = _read_date(text, image, full, near, lines, reveal=reveal)
         marks.append(InkMark(offset=offset, anchor="mark", label="handwritten mark", ink=round(density, 4),
                              inked=True, lines=near, reading=reading,
                              region=tuple(round(v / s, 4) for v, s in zip(full, image.size * 2))))
@@ -93,7 +95,7 @@ def find_marks(text: str, words: Sequence[OcrWord], image: Image.Image, *, scann
 
 
 def _read_date(text: str, image: Image.Image, box: Box, near: Sequence[MarkLine],
-               lines: Sequence[_Line]) -> str | None:
+               lines: Sequence[_Line], *, reveal: Callable[[Box], None] | None) -> str | None:
     """A date written by hand beside its label: the row from the label's end to the mark's end is read (a date's
     parts may be found as separate marks). None: not beside a date label; "": beside one, not legible."""
     label = handwriting.date_label(text, near)
@@ -105,15 +107,21 @@ def _read_date(text: str, image: Image.Image, box: Box, near: Sequence[MarkLine]
         if lbox[0] >= x0:
             return None  # a label right of the mark is the next field's, not this value's
         x0, y0, y1 = min(x0, lbox[2]), min(y0, lbox[1]), max(y1, lbox[3])
+    if reveal is not None:
+        reveal(handwriting.line_area((x0, y0, x1, y1), image.size))
     return handwriting.read_line(image, (x0, y0, x1, y1)) or ""
 
 
-def worth_looking(words: Sequence[OcrWord], regions: Sequence[Box], size: tuple[int, int], *,
-                  plain: Sequence[bool] = (), shape: Shape = SHAPE) -> bool:
-    """Whether find_marks could find a mark in `regions` of a page image of `size` with these `words`: some
-    group of regions, not all plain, is big enough to hold one. Decided before the page is rendered."""
+def areas_read(words: Sequence[OcrWord], regions: Sequence[Box], size: tuple[int, int], *,
+               plain: Sequence[bool] = (), shape: Shape = SHAPE) -> list[Box]:
+    """The areas (pixels of a page image of `size`) find_marks reads to look for marks in `regions` with these
+    `words` (a date it reads besides: see `reveal`); none when no group of regions, not all plain, is big enough
+    to hold a mark. Decided before the page is rendered."""
     plan = _plan(words, regions, size, shape, plain)
-    return plan is not None and bool(plan[2])
+    if plan is None:
+        return []
+    _, factor, areas = plan
+    return [(x0 * factor, y0 * factor, x1 * factor - 1, y1 * factor - 1) for (x0, y0, x1, y1), _ in areas]
 
 
 def _plan(words: Sequence[OcrWord], regions: Sequence[Box] | None, size: tuple[int, int],

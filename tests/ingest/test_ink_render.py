@@ -1,0 +1,79 @@
+"""A text page is rendered for the ink measures only where they read it (service.ingest.ink_render): drawn whole,
+the rendering is page.render's bitmap, and the pixels the measures read are those of the whole rendering, on every
+fixture page."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from service.ingest import ink
+from service.ingest.ink_render import AreaRendering
+from service.ingest.pdf_drawn import drawn_boxes
+from tests.ingest.fixture_pages import fixture_pages
+
+
+def _size(page, scale: float) -> tuple[int, int]:
+    return math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale)
+
+
+_DRAW, _CLOSE = AreaRendering.draw, AreaRendering.close  # as they are before a test replaces them
+
+
+def _whole(page, size: tuple[int, int]) -> np.ndarray:
+    rendering = AreaRendering(page, size=size)
+    try:
+        _DRAW(rendering, [(0, 0, size[0] - 1, size[1] - 1)])
+        return np.array(rendering.image)
+    finally:
+        _CLOSE(rendering)
+
+
+def test_drawn_whole_it_is_page_renders_bitmap():
+    pages = 0
+    for path, index, page in fixture_pages():
+        if page.get_rotation():
+            continue
+        scale = ink.render_scale(page)
+        bitmap = page.render(scale=scale, grayscale=True)
+        try:
+            expected = np.array(bitmap.to_numpy())
+        finally:
+            bitmap.close()
+        assert np.array_equal(_whole(page, _size(page, scale)), expected), f"{path.name} page {index + 1}"
+        pages += 1
+    assert pages > 500
+
+
+def test_the_pixels_the_measures_read_are_the_whole_renderings(monkeypatch: pytest.MonkeyPatch):
+    drawn: list[tuple[float, float, float, float]] = []
+    checked = {"areas": 0, "pages": 0}
+
+    def recorded(self: AreaRendering, boxes) -> None:
+        drawn.extend(boxes)
+        _DRAW(self, boxes)
+
+    def compared(self: AreaRendering) -> None:
+        whole, part = _whole(self._page, self._size), np.array(self.image)
+        for x0, y0, x1, y1 in drawn:
+            area = (slice(max(0, int(y0)), int(y1) + 1), slice(max(0, int(x0)), int(x1) + 1))
+            assert np.array_equal(part[area], whole[area]), (x0, y0, x1, y1)
+        checked["areas"] += len(drawn)
+        checked["pages"] += 1
+        drawn.clear()
+        _CLOSE(self)
+
+    monkeypatch.setattr(AreaRendering, "draw", recorded)
+    monkeypatch.setattr(AreaRendering, "close", compared)
+    for _path, _index, page in fixture_pages():
+        textpage = page.get_textpage()
+        try:
+            text = textpage.get_text_range().replace("\r\n", "\n").replace("\x00", "")
+            drawn_objects = drawn_boxes(page)
+            ink.text_layer_marks(page, text, labels=True, anywhere=drawn_objects.boxes, plain=drawn_objects.plain,
+                                 textpage=textpage)
+        finally:
+            textpage.close()
+    assert checked["pages"] > 50 and checked["areas"] > 100, checked
