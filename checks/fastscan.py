@@ -14,7 +14,7 @@ import heapq
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 try:  # Python 3.11+
@@ -291,8 +291,16 @@ INDEX_MIN_CHARS = 400
 #: A Scanner whose matches may start anywhere uses the index only for this many such prefixes (each is
 #: looked for with str.find).
 _ANY_KEYS = 16
-_HEADS = {"word": re.compile(rf"\b(?=(\w.{{0,{_INDEX_K - 1}}}))", re.DOTALL),
-          "line": re.compile(rf"^(?=(.{{0,{_INDEX_K}}}))", re.DOTALL | re.MULTILINE)}
+#: Up to this many prefixes of one length are looked up one by one in a text's table (more: the table's
+#: heads are looked up among them).
+_FEW_KEYS = 40
+
+
+@cache
+def _heads(kind: str, j: int) -> re.Pattern[str]:
+    """The regex whose group 1 is the first j characters of every word ("word") or line ("line") of a text."""
+    return patterncache.compile(rf"\b(?=(\w.{{0,{j - 1}}}))" if kind == "word" else rf"^(?=(.{{0,{j}}}))",
+                                re.DOTALL | (re.MULTILINE if kind == "line" else 0))
 
 
 class _TextIndex:
@@ -302,24 +310,27 @@ class _TextIndex:
 
     def __init__(self, text: str) -> None:
         self.folded, self.wild = _folded(text)
-        self._tables: dict[tuple[str, int], dict[str, list[int]]] = {}
+        self._tables: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
         self._places: dict[str, list[int]] = {}
 
-    def table(self, kind: str, j: int) -> dict[str, list[int]]:
+    def table(self, kind: str, j: int) -> dict[str, tuple[int, ...]]:
         """The first j characters of every word ("word") or line ("line") of the text -> where such words or
-        lines begin, in order."""
+        lines begin, in order. Kept as tuples: the garbage collector stops following them (lists would
+        stay tracked, hundreds per text, in every full collection while the text is in the cache)."""
         found = self._tables.get((kind, j))
-        if found is None:
-            found = {}
-            if j == _INDEX_K:
-                for m in _HEADS[kind].finditer(self.folded):
-                    found.setdefault(m.group(1), []).append(m.start())
-            else:
-                for head, places in self.table(kind, _INDEX_K).items():
-                    found.setdefault(head[:j], []).extend(places)
-                for places in found.values():
-                    places.sort()
-            self._tables[kind, j] = found
+        if found is not None:
+            return found
+        built: dict[str, list[int]] = {}
+        longer = self._tables.get((kind, _INDEX_K))
+        if longer is not None and j < _INDEX_K:  # cut from the longer heads: no scan of the text
+            for head, places in longer.items():
+                built.setdefault(head[:j], []).extend(places)
+            for places in built.values():
+                places.sort()
+        else:
+            for m in _heads(kind, j).finditer(self.folded):
+                built.setdefault(m.group(1), []).append(m.start())
+        found = self._tables[kind, j] = {head: tuple(places) for head, places in built.items()}
         return found
 
     def places(self, key: str) -> list[int]:
@@ -476,6 +487,8 @@ class Scanner:
         #: kind ("word", "line") -> length -> prefixes, when every prefix is of those kinds (else None)
         self._keys: dict[str, dict[int, frozenset[str]]] | None = None
         self._split: _Split | None = None
+        #: _keys as (kind, length, prefixes)
+        self._groups: list[tuple[str, int, frozenset[str]]] = []
         #: (text, its candidate positions) of the last text search_span looked in
         self._spans_of: tuple[str, list[int]] = ("", [])
         self._until_build = build_after
@@ -508,6 +521,8 @@ class Scanner:
             if trigger is not None:
                 self._trigger = patterncache.compile_derived(self.pattern, trigger)
                 self._keys = keys
+                self._groups = [(kind, j, group) for kind, by_length in (keys or {}).items()
+                                for j, group in by_length.items()]
                 self._split = built[0] if built else _Split(self.pattern) if split and patterncache.USABLE else None
         return self._trigger
 
@@ -518,16 +533,20 @@ class Scanner:
             return _positions(trigger, text, self.k)
         index = _index(text)
         found: list[int] = []
-        for kind, by_length in self._keys.items():
-            for j, keys in by_length.items():
-                if kind == "any":
-                    for key in keys:
-                        found += index.places(key)
-                    continue
-                table = index.table(kind, j)
-                for key in keys.intersection(table):
-                    found += table[key]
-        return sorted(set(found).union(_near(text, self.k)) if index.wild else set(found))
+        for kind, j, keys in self._groups:
+            if kind == "any":
+                for key in keys:
+                    found += index.places(key)
+                continue
+            table = index.table(kind, j)
+            for key in keys.intersection(table) if len(keys) > _FEW_KEYS else keys:
+                found += table.get(key, ())
+        if index.wild:
+            return sorted(set(found).union(_near(text, self.k)))
+        if len(self._groups) == 1:  # each place has one head: no place twice
+            found.sort()
+            return found
+        return sorted(set(found))
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of the pattern in `text`, as pattern.finditer(text) gives them."""
@@ -615,7 +634,7 @@ def _plan(value: object) -> tuple[str | None, dict | None, bool] | None:
     if not isinstance(trigger, str):
         return None
     if keys is not None and not (isinstance(keys, dict) and all(
-            kind in _HEADS or kind == "any" for kind in keys) and all(
+            kind in ("word", "line", "any") for kind in keys) and all(
             isinstance(by, dict) and all(isinstance(j, int) and isinstance(g, frozenset) for j, g in by.items())
             for by in keys.values())):
         return None

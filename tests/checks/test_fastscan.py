@@ -2,6 +2,7 @@
 with accented letters put in) for every big vocabulary the checks scan whole texts with."""
 from __future__ import annotations
 
+import gc
 import re
 from functools import cache
 from pathlib import Path
@@ -12,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks.datefind import _CANDIDATE
-from checks.fastscan import INDEX_MIN_CHARS, Scanner, _positions, _Split, consumed, prefixes
+from checks.fastscan import INDEX_MIN_CHARS, Scanner, _positions, _Split, _TextIndex, consumed, prefixes
 from checks.findings.acknowledgements import _compiled
-from checks.findings.activities import _combined
+from checks.findings.activities import _combined, _cues
+from checks.findings.counts import _count_rx
 from checks.textutil import fold, pattern, rules, sentences
 
 DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
@@ -41,6 +43,8 @@ def _patterns() -> list:
                              ("generic.yaml", "placeholders", 0)):
         out.append(pytest.param(pattern(file, key, flags=flags), 3, id=f"{file}:{key}"))
     out.append(pytest.param(_CANDIDATE, 3, id="date-candidates"))
+    out.append(pytest.param(_count_rx()[0], 3, id="counts-number-then-unit"))
+    out.append(pytest.param(_cues()["advisory_declaration"], 3, id="advisory-declaration"))
     out += [pytest.param(r.pattern, 3, id=f"licensing:{r.id}") for r in rules("licensing.yaml", "terms")]
     out += [pytest.param(r.pattern, 3, id=f"eligibility:{r.id}") for r in rules("eligibility.yaml", "excluded")]
     out += [pytest.param(rx, 3, id=f"acknowledgement:{key}:{rid}")  # first_match searches a page through its Scanner
@@ -121,6 +125,25 @@ def test_the_text_index_gives_the_positions_the_trigger_gives(rx, k):
     assert long_texts
     for text in long_texts:
         assert list(scanner._candidates(scanner._trigger, text)) == list(_positions(scanner._trigger, text, k))
+
+
+@pytest.mark.parametrize("kind", ["word", "line"])
+def test_a_table_cut_from_the_longest_heads_is_the_table_scanned_for(kind):
+    """Whichever table of a text is asked for first, the shorter heads' tables are the same."""
+    for text in [t for t in _texts() if len(t) >= INDEX_MIN_CHARS][:40]:
+        cut = _TextIndex(text)
+        cut.table(kind, 4)
+        for j in (1, 2, 3):
+            assert cut.table(kind, j) == _TextIndex(text).table(kind, j)
+
+
+def test_the_garbage_collector_stops_following_a_text_index():
+    """An index's tables hold tuples of offsets: after one collection the collector no longer walks them (a
+    cache of indexes would otherwise add hundreds of objects per text to every full collection)."""
+    index = _TextIndex(next(t for t in _texts() if len(t) >= INDEX_MIN_CHARS))
+    tables = [index.table(kind, j) for kind in ("word", "line") for j in (3, 4)]
+    gc.collect()
+    assert tables[0] and not any(gc.is_tracked(places) for table in tables for places in table.values())
 
 
 def test_most_vocabularies_use_the_index():
