@@ -36,14 +36,19 @@ class ActivityDetail:
         holders = scanner(pattern("generic.yaml", "placeholders", flags=0))
         cues = {"need": scanner(pattern("detail.yaml", "need")), "outcome": scanner(pattern("detail.yaml", "outcome"))}
         for _doc, part in iter_parts(docs):
+            if not cues:  # each cue's first sentence is found: the other sentences are not looked at
+                break
             text = fold(part.text)
             copy = marketing_sentences(text)
             for s, e in sentences(text):
+                if not cues:
+                    break
                 if len(text[s:e].split()) < MIN_WORDS or (s, e) in copy or holders.search_span(text, s, e):
                     continue
-                for key, rx in cues.items():
-                    if key not in found and rx.search_span(text, s, e):
+                for key, rx in list(cues.items()):
+                    if rx.search_span(text, s, e):
                         found[key] = evidence(part, s, e, rule_id=key)
+                        del cues[key]
         timeline = findings_of(claim, docs, ctx).timeline
         if timeline:
             p, h = timeline[0]

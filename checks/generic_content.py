@@ -21,6 +21,8 @@ from models import CheckResult, Claim, Document
 _FILE = "generic.yaml"
 _SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|&|\+)\s*", re.IGNORECASE)
 _LABEL = re.compile(r"^[^:]{0,60}:\s*")
+#: What each of _SPLIT's separators holds one of: a line with fewer than two has fewer than three items.
+_SEPARATOR_MARK = re.compile(r"[,;/&+]|and", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -36,9 +38,16 @@ def _settings() -> tuple[frozenset[str], dict[str, float]]:
 
 def _task_list(line: str, words: frozenset[str]) -> bool:
     """A line made only of three or more generic task names, optionally after a 'Label:' prefix."""
-    body = _LABEL.sub("", line.strip().strip("-*• "), count=1).strip(" .")
-    items = [i.strip(" .-").lower() for i in _SPLIT.split(body) if i.strip(" .-")]
+    if len(_SEPARATOR_MARK.findall(line)) < 2:  # most lines: fewer than three items
+        return False
+    items = _items(line)
     return len(items) >= 3 and all(i in words for i in items)
+
+
+def _items(line: str) -> list[str]:
+    """The items a line lists, lower-cased, after a 'Label:' prefix."""
+    body = _LABEL.sub("", line.strip().strip("-*• "), count=1).strip(" .")
+    return [i.strip(" .-").lower() for i in _SPLIT.split(body) if i.strip(" .-")]
 
 
 class GenericContent:

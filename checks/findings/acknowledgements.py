@@ -568,10 +568,12 @@ def certificate(part: Part, claim: Claim, *, order: str) -> Finding | None:
     """An e-signature certificate of completion on this page, or None."""
     text = part.text
     title = first_match("titles", text)
-    vendor = first_match("vendors", text)
-    ident = first_match("ids", text)
-    if not ident or not title or not re.search(r"\bsign", text, re.IGNORECASE):
+    if not title:  # most pages: the ids and vendors are not looked for
         return None
+    ident = first_match("ids", text)
+    if not ident or not re.search(r"\bsign", text, re.IGNORECASE):
+        return None
+    vendor = first_match("vendors", text)
     dates = find_dates(text, order=order)
     if not dates:
         return None

@@ -203,5 +203,5 @@ def delivered_weight(acts: Sequence[tuple[Part, Activity]]) -> float:
 
 def advisory_files(docs: Sequence[Document]) -> set[str]:
     """Files that state the partner changed nothing (an advisory engagement, no changes made, no access)."""
-    rx = _cues()["advisory_declaration"]
+    rx = scanner(_cues()["advisory_declaration"])
     return {part.file for _doc, part in iter_parts(docs) if rx.search(fold(part.text))}

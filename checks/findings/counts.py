@@ -11,7 +11,7 @@ from functools import lru_cache
 from checks import patterncache
 from checks.base import iter_parts
 from checks.datefind import find_dates
-from checks.fastscan import consumed, prefixes
+from checks.fastscan import consumed, prefixes, scanner
 from checks.rulebook import workloads
 from checks.textutil import find_name, fold, name_variants, rules, sentence_at, sentences
 from models import Claim, Document, Part
@@ -120,7 +120,7 @@ def part_counts(text: str) -> tuple[Count, ...]:
         # each pattern's matches are disjoint and in order, so only an earlier `before` count can overlap
         # an `after` number: the last one starting before the number ends (found by bisection)
         taken = list(out)
-        for m in _labelled(rx, text) if rx is before else rx.finditer(text):
+        for m in _labelled(rx, text) if rx is before else scanner(rx).finditer(text):
             i = bisect_left(taken, m.end("num"), key=lambda c: c.start) - 1
             if i >= 0 and m.start("num") < taken[i].end:
                 continue

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from checks.generic_content import CHECK
+from checks.generic_content import _SEPARATOR_MARK, CHECK, _items
 
 SPECIFIC = ("Brightwater onboarded 900 laptops to Defender for Endpoint in three rings.\n"
             "We configured attack surface reduction rules and tuned alerts for the finance team.\n"
@@ -46,3 +48,13 @@ def test_generic_content(build, text, status):
 def test_real_letters(build, case, status):
     claim, docs = build.dev_pdf(case)
     assert CHECK.run(claim, docs, build.ctx(claim)).status == status
+
+
+_PIECES = [*" \t,;/&+.-*•:", "and", "AND", "And", "band", "ands", "plan", "Test", "x"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join) | st.text(max_size=40))
+def test_a_line_with_fewer_than_two_separator_marks_lists_fewer_than_three_items(line):
+    """_task_list looks at the items of a line only when it has two marks of a separator (most lines do not)."""
+    if len(_SEPARATOR_MARK.findall(line)) < 2:
+        assert len(_items(line)) < 3
