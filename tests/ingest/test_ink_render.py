@@ -5,14 +5,18 @@ fixture page."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
+import pypdfium2 as pdfium
 import pytest
 
 from service.ingest import ink
 from service.ingest.ink_render import AreaRendering
 from service.ingest.pdf_drawn import drawn_boxes
 from tests.ingest.fixture_pages import fixture_pages
+
+DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
 
 
 def _size(page, scale: float) -> tuple[int, int]:
@@ -77,3 +81,29 @@ def test_the_pixels_the_measures_read_are_the_whole_renderings(monkeypatch: pyte
         finally:
             textpage.close()
     assert checked["pages"] > 50 and checked["areas"] > 100, checked
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_boxes_drawn_one_after_another_over_each_other_keep_the_whole_renderings_pixels(seed: int):
+    rng = np.random.default_rng(seed)
+    pdf = pdfium.PdfDocument(DEV / "dev-001" / "Services_Completion_Letter_Corvid.pdf")
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            size = _size(page, ink.render_scale(page))
+            whole, rendering = _whole(page, size), AreaRendering(page, size=size)
+            try:
+                boxes = []
+                for _ in range(12):
+                    x0, y0 = int(rng.integers(0, size[0])), int(rng.integers(0, size[1]))
+                    box = (x0, y0, min(size[0] - 1, x0 + int(rng.integers(0, 300))),
+                           min(size[1] - 1, y0 + int(rng.integers(0, 200))))
+                    boxes.append(box)
+                    rendering.draw([box])
+                part = np.array(rendering.image)
+            finally:
+                rendering.close()
+            for x0, y0, x1, y1 in boxes:
+                assert np.array_equal(part[y0:y1 + 1, x0:x1 + 1], whole[y0:y1 + 1, x0:x1 + 1]), (index, x0, y0, x1, y1)
+    finally:
+        pdf.close()
