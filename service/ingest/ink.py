@@ -142,9 +142,9 @@ def _text_layer_marks(page: pdfium.PdfPage, text: str, words: list[OcrWord], *, 
                for x0, y0, x1, y1 in anywhere]
     size = (math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale))  # as page.render sizes it
     look = areas_read(words, regions, size, plain=plain) if regions else []
-    found = signature_areas(text, words, size, scanned=False) if labels else None
-    if not look and not (found and found.areas):
+    if not labels and not look:
         return []
+    found = signature_areas(text, words, size, scanned=False) if labels else None
     rendering = AreaRendering(page, size=size)  # drawn only where the measures read it
     try:
         rendering.draw([*(a.region for a in found.areas), *look] if found else look)

@@ -30,6 +30,8 @@ class AreaRendering:
     the fixtures), a rotated page or one with forms is drawn whole at once, as page.render draws it."""
 
     def __init__(self, page: pdfium.PdfPage, *, size: tuple[int, int]) -> None:
+        if min(size) < 1:  # a page whose crop box lies outside its media box (page.render raises it too)
+            raise ValueError(f"a page of {size[0]} x {size[1]} pixels cannot be rendered")
         self._page, self._size = page, size
         self._bitmap = pdfium.PdfBitmap.new_native(*size, format=pdfium_c.FPDFBitmap_Gray)
         self._bitmap.fill_rect((255, 255, 255, 255), 0, 0, *size)

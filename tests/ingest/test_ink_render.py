@@ -4,11 +4,13 @@ fixture page."""
 
 from __future__ import annotations
 
+import ctypes
 import math
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 
 from service.ingest import ink
@@ -105,5 +107,29 @@ def test_boxes_drawn_one_after_another_over_each_other_keep_the_whole_renderings
                 rendering.close()
             for x0, y0, x1, y1 in boxes:
                 assert np.array_equal(part[y0:y1 + 1, x0:x1 + 1], whole[y0:y1 + 1, x0:x1 + 1]), (index, x0, y0, x1, y1)
+    finally:
+        pdf.close()
+
+
+def test_a_page_without_pixels_is_not_measured_as_page_render_left_it():
+    """A crop box outside the media box leaves a page of 0 x 0 pixels: page.render raised ValueError there, which
+    ink.guarded turns into the page's warning; so does the rendering by areas."""
+    pdf = pdfium.PdfDocument.new()
+    try:
+        page = pdf.new_page(612, 792)
+        text_object = pdfium_c.FPDFPageObj_NewTextObj(pdf, b"Helvetica", 12.0)
+        utf16 = "Signature: ______".encode("utf-16-le") + b"\0\0"
+        pdfium_c.FPDFText_SetText(text_object, ctypes.cast(ctypes.c_char_p(utf16), ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+        pdfium_c.FPDFPageObj_Transform(text_object, 1, 0, 0, 1, 72, 100)
+        pdfium_c.FPDFPage_InsertObject(page, text_object)
+        pdfium_c.FPDFPage_GenerateContent(page)
+        page.set_cropbox(700, 800, 900, 1000)
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        warnings: list[str] = []
+        assert ink.guarded(lambda: ink.text_layer_marks(page, text, labels=True, textpage=textpage), page=1,
+                           warnings=warnings) is None
+        assert warnings == ["page 1: signature areas could not be measured (ValueError)"]
+        textpage.close()
     finally:
         pdf.close()
