@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -648,7 +649,27 @@ def _by_length(keys: set[str]) -> dict[int, frozenset[str]]:
     return {j: frozenset(group) for j, group in out.items()}
 
 
-@lru_cache(maxsize=256)
+#: The Scanners handed out, by the id of their pattern object (kept here, so its id is not another's) and k.
+_BY_ID: dict[tuple[int, int], tuple[re.Pattern[str], Scanner]] = {}
+_BY_ID_LOCK = threading.Lock()
+
+
 def scanner(pattern: re.Pattern[str], k: int = K) -> Scanner:
-    """The Scanner of a compiled pattern, built once per process on first use."""
+    """The Scanner of a compiled pattern, built once per process on first use. A pattern object asked for
+    again is found by its id: a pattern's hash is computed over its whole compiled code each time (70 µs for
+    the activities vocabulary, asked for on every page)."""
+    found = _BY_ID.get((id(pattern), k))
+    if found is not None:
+        return found[1]
+    with _BY_ID_LOCK:
+        made = _equal_scanner(pattern, k)
+        if len(_BY_ID) >= 256:  # patterns made afresh on every call: the oldest go
+            del _BY_ID[next(iter(_BY_ID))]
+        _BY_ID[id(pattern), k] = (pattern, made)
+    return made
+
+
+@lru_cache(maxsize=256)
+def _equal_scanner(pattern: re.Pattern[str], k: int) -> Scanner:
+    """The Scanner shared by equal patterns."""
     return Scanner(pattern, k)

@@ -13,7 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks.datefind import _CANDIDATE
-from checks.fastscan import INDEX_MIN_CHARS, Scanner, _positions, _Split, _TextIndex, consumed, prefixes
+from checks.fastscan import (
+    INDEX_MIN_CHARS,
+    Scanner,
+    _positions,
+    _Split,
+    _TextIndex,
+    consumed,
+    prefixes,
+    scanner,
+)
 from checks.findings.acknowledgements import _compiled
 from checks.findings.activities import _combined, _cues
 from checks.findings.counts import _count_rx
@@ -234,3 +243,19 @@ def test_a_span_search_in_the_patterns_own_phrases_is_the_regex_search_of_the_sl
         s = data.draw(st.integers(0, len(text)))
         e = data.draw(st.integers(s, len(text)))
         assert _same(scanner.search_span(text, s, e), rx.search(text[s:e])), (text[s:e][:60], s, e)
+
+
+def test_a_pattern_gets_the_same_scanner_each_time_and_equal_patterns_share_one():
+    rx = re.compile(r"\bscanner\s+look-?up\b", re.IGNORECASE)
+    re.purge()
+    equal = re.compile(r"\bscanner\s+look-?up\b", re.IGNORECASE)
+    assert equal is not rx and equal == rx
+    assert scanner(rx) is scanner(rx) is scanner(equal)
+    assert scanner(rx, 4) is not scanner(rx) and scanner(rx, 4).k == 4
+
+
+def test_patterns_made_afresh_on_every_call_get_their_own_pattern_s_scanner():
+    """The look-up by object keeps at most 256 patterns: made afresh, each is still scanned as itself."""
+    made = [re.compile(rf"\bword{i}\b") for i in range(300)]
+    for rx in made + made[:5]:
+        assert scanner(rx).pattern == rx
