@@ -60,7 +60,7 @@ def compile_derived(parent: re.Pattern[str], source: str) -> re.Pattern[str]:
         return re.compile(source)
     entry = derived("compiled", parent, source, lambda: _compile(source, 0)[1])
     with contextlib.suppress(Exception):  # a damaged entry: compile it again below
-        if entry is not None:
+        if _is_entry(entry):
             return _rebuild(source, entry)
     return re.compile(source)
 
@@ -85,10 +85,10 @@ def compile_parsed(pattern: re.Pattern[str], which: object, make: Callable[[], A
     entry = store.derived(key, lambda: _entry_of(make(), int(pattern.flags)))
     if entry is None:
         return None
-    try:
-        return _rebuild(pattern.pattern, entry)
-    except Exception:  # noqa: BLE001 - a damaged entry: compile it again
-        return _rebuild(pattern.pattern, _entry_of(make(), int(pattern.flags)))
+    with contextlib.suppress(Exception):  # a damaged entry: compile it again below
+        if _is_entry(entry):
+            return _rebuild(pattern.pattern, entry)
+    return _rebuild(pattern.pattern, _entry_of(make(), int(pattern.flags)))
 
 
 @cache
@@ -124,7 +124,7 @@ class PatternStore:
             return re.compile(pattern, flags)
         key = (pattern, flags)
         entry = self._entries().get(key) or self._added.get(key)
-        if entry is not None:
+        if _is_entry(entry):
             with contextlib.suppress(Exception):  # a damaged entry: compile it again below
                 compiled = _rebuild(pattern, entry)
                 self._used.add(key)
@@ -162,7 +162,7 @@ class PatternStore:
             self._save()
 
     def _save(self) -> None:
-        merged = {**self._entries(), **self._added}
+        merged = {key: entry for key, entry in {**self._entries(), **self._added}.items() if _well_formed(key, entry)}
         used = set(self._used)
         if sum(len(key) == 2 for key in merged) > 2 * sum(len(key) == 2 for key in used):
             merged = {key: entry for key, entry in merged.items() if len(key) != 2 or key in used}
@@ -215,20 +215,21 @@ def _rebuild(pattern: str, entry: Entry) -> re.Pattern[str]:
     return _sre.compile(pattern, flags, array(_CODE, code).tolist(), groups, groupindex, indexgroup)
 
 
-def _read(path: Path | None) -> dict[tuple[str, int], Entry]:
-    """The stored entries, or none when the file is missing, damaged or not of this shape."""
+def _read(path: Path | None) -> dict[tuple, Any]:
+    """The stored entries, or none when the file is missing, damaged or not of this shape. An entry is checked
+    where it is used (the derived store holds some 10,000: checking them all took a third of its reading)."""
     if path is None:
         return {}
     try:
-        header, _, payload = path.read_bytes().partition(b"\n")
-        if header + b"\n" != _header(payload):
+        data = path.read_bytes()
+        cut = data.find(b"\n") + 1
+        payload = memoryview(data)[cut:]
+        if data[:cut] != _header(payload):
             return {}
         data = marshal.loads(payload)
     except (OSError, EOFError, ValueError, TypeError):
         return {}
-    if not isinstance(data, dict):
-        return {}
-    return {key: entry for key, entry in data.items() if _well_formed(key, entry)}
+    return data if isinstance(data, dict) else {}
 
 
 def _header(payload: bytes) -> bytes:
@@ -246,6 +247,7 @@ def _well_formed(key: object, entry: object) -> bool:
 
 
 def _is_entry(entry: object) -> bool:
+    """An entry as _compile makes it (None is not one)."""
     return (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[0], int)
             and isinstance(entry[1], bytes) and isinstance(entry[2], int) and isinstance(entry[3], dict)
             and isinstance(entry[4], tuple))

@@ -108,3 +108,29 @@ def test_patterns_no_longer_used_leave_the_store(tmp_path):
     _compiled_before(path, SHAPES)
     _compiled_before(path, SHAPES[:1] + [r"edited\s+rule"])
     assert set(marshal.loads(path.read_bytes().partition(b"\n")[2])) == {(SHAPES[0], FLAGS), (r"edited\s+rule", FLAGS)}
+
+
+def _written(path, entries: dict) -> None:
+    """A store file with a good header (as a store of this interpreter writes it) holding `entries`."""
+    payload = marshal.dumps(entries)
+    path.write_bytes(patterncache._header(payload) + payload)
+
+
+def test_a_store_s_entry_of_another_shape_is_compiled_again_and_dropped_on_save(tmp_path, monkeypatch):
+    """Entries are checked where they are used (not all when the file is read): one of another shape (an older
+    layout) costs a compile, and the next save leaves it out."""
+    path = tmp_path / "patterns.marshal"
+    rx = re.compile(r"\bvocabulary\b", re.IGNORECASE)
+    bad = (FLAGS, "not code", 0, {}, ())
+    _written(path, {(SHAPES[0], FLAGS): bad, (SHAPES[1], FLAGS): (FLAGS,), 42: "not a key",
+                    ("parsed", rx.pattern, int(rx.flags), "cut"): bad,
+                    ("compiled", rx.pattern, int(rx.flags), r"(?=voc)"): ["not", "an", "entry"]})
+    store = PatternStore(path)
+    monkeypatch.setattr(patterncache, "derived_store", lambda: store)
+    assert [store.compile(p, FLAGS) for p in SHAPES[:2]] == [re.compile(p, FLAGS) for p in SHAPES[:2]]
+    assert patterncache.compile_parsed(rx, "cut", lambda: patterncache._parser.parse(rx.pattern, rx.flags)) == rx
+    assert patterncache.compile_derived(rx, r"(?=voc)") == re.compile(r"(?=voc)")
+    store.save()
+    kept = marshal.loads(path.read_bytes().partition(b"\n")[2])
+    assert set(kept) == {(SHAPES[0], FLAGS), (SHAPES[1], FLAGS)}
+    assert all(patterncache._is_entry(entry) for entry in kept.values())
