@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import ClassVar, Protocol
 
 from checks.textutil import find_name, month_first_countries
@@ -90,15 +91,16 @@ def name_evidence(part: Part, names: Sequence[str], pattern: re.Pattern[str] | N
     return evidence(part, m.start(), m.end(), rule_id=pattern_rule_id or rule_id) if m else None
 
 
-def result(check: type | object, status: str, message: str, *, evidence: Sequence[Evidence] = (),
+def result(check: type | object, status: str, message: str, *, evidence: Iterable[Evidence] = (),
            remediation: str | None = None, details: dict | None = None, blocking: bool | None = None) -> CheckResult:
-    """Build a CheckResult for `check`; remediation is dropped on pass."""
+    """Build a CheckResult for `check` with the first 20 of `evidence` (an iterator: the rest is not made);
+    remediation is dropped on pass."""
     return CheckResult(
         id=check.id,
         status=status,
         blocking=check.blocking if blocking is None else blocking,
         message=message,
-        evidence=list(evidence)[:20],
+        evidence=list(islice(evidence, 20)),
         remediation=None if status in ("pass", "not_applicable") else remediation,
         details=details or {},
     )

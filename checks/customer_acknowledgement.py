@@ -1,7 +1,7 @@
 """customer_acknowledgement: the customer acknowledged the work (signature block, e-signature, approval e-mail)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from checks.base import CheckContext, evidence, result
 from checks.findings import findings_of
@@ -34,21 +34,13 @@ class CustomerAcknowledgement:
         valid_digital = {f.file for f in accepted if f.kind == DIGITAL}
         if accepted:
             kinds = list(dict.fromkeys(f.kind for f in accepted))
-            ev = []
-            for f in accepted:
-                note = f.note
-                if f.kind == ESIGN and f.file in valid_digital:
-                    note = "certificate-of-completion text; the PDF also carries a valid digital signature"
-                elif f.kind == ESIGN:
-                    note = CERT_NOTE
-                ev.append(finding_evidence(f, note=f"{f.reason}; {note}" if note else f.reason))
             message = "customer acknowledgement found: " + ", ".join(KIND_LABEL[k] for k in kinds)
-            return result(self, "pass", message, evidence=ev,
+            return result(self, "pass", message, evidence=_accepted_evidence(accepted, valid_digital),
                           details={"kinds": kinds, "acknowledgements": [_summary(f) for f in accepted]})
         unverified = [f for f in found if f.unverified]
         if unverified:
             return result(self, "warn", f"customer acknowledgement not verified: {unverified[0].reason}",
-                          evidence=[finding_evidence(f) for f in found],
+                          evidence=(finding_evidence(f) for f in found),
                           remediation="Nothing to change if the customer signed the PDF: a reviewer verifies the "
                                       "signer's certificate (this installation has no trust roots configured). "
                                       "Otherwise, " + _REMEDIATION[0].lower() + _REMEDIATION[1:],
@@ -57,10 +49,21 @@ class CustomerAcknowledgement:
         if found:
             first = found[0]
             return result(self, "fail", f"no customer acknowledgement: {first.reason}",
-                          evidence=[finding_evidence(f) for f in found], remediation=_REMEDIATION,
+                          evidence=(finding_evidence(f) for f in found), remediation=_REMEDIATION,
                           details={"rejected": [_summary(f) for f in found]})
         return result(self, "fail", "no customer acknowledgement: no customer signature, e-signature certificate "
                       "or customer approval e-mail found", remediation=_REMEDIATION)
+
+
+def _accepted_evidence(accepted: Sequence[Finding], valid_digital: set[str]) -> Iterator[Evidence]:
+    """Evidence of each accepted finding, an e-signature certificate's saying where the signature is checked."""
+    for f in accepted:
+        note = f.note
+        if f.kind == ESIGN and f.file in valid_digital:
+            note = "certificate-of-completion text; the PDF also carries a valid digital signature"
+        elif f.kind == ESIGN:
+            note = CERT_NOTE
+        yield finding_evidence(f, note=f"{f.reason}; {note}" if note else f.reason)
 
 
 def _summary(f: Finding) -> dict:

@@ -60,12 +60,12 @@ class Dates:
         by_hand = [f for f in accepted if f.date_source == HANDWRITTEN_UNREAD]
         if not dated and by_hand:
             return result(self, "warn", "the acknowledgement is dated by hand, but the date could not be read: a "
-                          "reviewer must read it", evidence=[_evidence(f) for f in by_hand], details=window,
+                          "reviewer must read it", evidence=(_evidence(f) for f in by_hand), details=window,
                           blocking=False, remediation="Upload a clearer scan of the signed page (the handwritten date "
                           "legible), or an acknowledgement with a printed or electronic date.")
         if not dated:
             return result(self, "fail", "the customer acknowledgement is undated",
-                          evidence=[_evidence(f) for f in accepted], details=window,
+                          evidence=(_evidence(f) for f in accepted), details=window,
                           remediation="Have the customer date the signature (or upload a dated acknowledgement).")
         inside = [f for f in dated if start <= f.date <= ref]
         if inside:
@@ -73,18 +73,18 @@ class Dates:
             return result(self, "pass", f"acknowledgement dated {best.date.isoformat()} ({best.date_source}), "
                           f"within 12 months before the claim date {ref.isoformat()}"
                           + ("" if best.accepted else " (its signer is not verified: see customer_acknowledgement)"),
-                          evidence=[_evidence(f) for f in inside], details=window)
+                          evidence=(_evidence(f) for f in inside), details=window)
         later = [f for f in dated if f.date > ref]
         if later:
             f = min(later, key=lambda f: f.date)
             return result(self, "fail", f"acknowledgement dated {f.date.isoformat()}, after the claim date "
-                          f"{ref.isoformat()}", evidence=[_evidence(f) for f in dated], details=window,
+                          f"{ref.isoformat()}", evidence=(_evidence(f) for f in dated), details=window,
                           remediation="Check the claim date and the signature date; a claim cannot rely on an "
                                       "acknowledgement dated after it.")
         f = max(dated, key=lambda f: f.date)
         return result(self, "fail", f"acknowledgement dated {f.date.isoformat()}, more than 12 months before the "
                       f"claim date {ref.isoformat()} (window starts {start.isoformat()})",
-                      evidence=[_evidence(f) for f in dated], details=window,
+                      evidence=(_evidence(f) for f in dated), details=window,
                       remediation="Upload an acknowledgement the customer dated within the 12 months before the "
                                   "claim date.")
 

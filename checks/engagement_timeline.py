@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from checks.base import CheckContext, evidence, result
 from checks.findings import findings_of
-from models import CheckResult, Claim, Document, Evidence
+from models import CheckResult, Claim, Document
 
 
 class EngagementTimeline:
@@ -20,7 +20,7 @@ class EngagementTimeline:
 
     def run(self, claim: Claim, docs: Sequence[Document], ctx: CheckContext) -> CheckResult:
         hits = findings_of(claim, docs, ctx).timeline
-        ev: list[Evidence] = [evidence(p, h.start, h.end, rule_id=f"timeline_{h.kind}", context=30) for p, h in hits]
+        ev = (evidence(p, h.start, h.end, rule_id=f"timeline_{h.kind}", context=30) for p, h in hits)
         kinds = sorted({h.kind for _p, h in hits})
         if hits:
             return result(self, "pass", f"the engagement timeline is stated ({', '.join(kinds)})", evidence=ev,

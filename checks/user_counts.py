@@ -18,7 +18,7 @@ class UserCounts:
         for _p, c, w in found:
             slot = by_workload.setdefault(w or "overall", {})
             slot[c.unit] = max(slot.get(c.unit, 0), c.value)
-        ev = [evidence(p, c.start, c.end, rule_id=f"count_{c.unit}", note=w) for p, c, w in found]
+        ev = (evidence(p, c.start, c.end, rule_id=f"count_{c.unit}", note=w) for p, c, w in found)
         if found:
             summary = ", ".join(f"{v:,} {u}" for u, v in by_workload.get("overall", next(iter(by_workload.values()))).items())
             return result(self, "pass", f"counts are stated ({summary})", evidence=ev,
