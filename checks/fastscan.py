@@ -16,6 +16,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import repeat
 from typing import Any
 
 try:  # Python 3.11+
@@ -329,8 +330,14 @@ class _TextIndex:
             for places in built.values():
                 places.sort()
         else:
-            for m in _heads(kind, j).finditer(self.folded):
-                built.setdefault(m.group(1), []).append(m.start())
+            found_at = list(_heads(kind, j).finditer(self.folded))  # heads and offsets taken by map, in C
+            get = built.get
+            for head, place in zip(map(re.Match.group, found_at, repeat(1)), map(re.Match.start, found_at)):
+                places = get(head)
+                if places is None:
+                    built[head] = [place]
+                else:
+                    places.append(place)
         found = self._tables[kind, j] = {head: tuple(places) for head, places in built.items()}
         return found
 
