@@ -15,8 +15,7 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from functools import cache, lru_cache
-from itertools import repeat
+from functools import lru_cache
 from typing import Any
 
 try:  # Python 3.11+
@@ -298,21 +297,21 @@ _ANY_KEYS = 16
 _FEW_KEYS = 40
 
 
-@cache
-def _heads(kind: str, j: int) -> re.Pattern[str]:
-    """The regex whose group 1 is the first j characters of every word ("word") or line ("line") of a text."""
-    return patterncache.compile(rf"\b(?=(\w.{{0,{j - 1}}}))" if kind == "word" else rf"^(?=(.{{0,{j}}}))",
-                                re.DOTALL | (re.MULTILINE if kind == "line" else 0))
+#: A word of a text (its start is a word start: a word character after none, where `\b\w` matches).
+_WORD = re.compile(r"\w+")
+#: A line break (a line starts at the text's start and after each).
+_LINE_BREAK = re.compile("\n")
 
 
 class _TextIndex:
     """Where every word and line of one text begins, by its first characters (case-folded), shared by every
-    Scanner run over the text: each looks its prefixes up in a table built by one scan of the text, instead
-    of a scan of its own."""
+    Scanner run over the text: each looks its prefixes up in a table built from one scan of the text for its
+    word (or line) starts, instead of a scan of its own."""
 
     def __init__(self, text: str) -> None:
         self.folded, self.wild = _folded(text)
         self._tables: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
+        self._starts: dict[str, tuple[int, ...]] = {}
         self._places: dict[str, list[int]] = {}
 
     def table(self, kind: str, j: int) -> dict[str, tuple[int, ...]]:
@@ -323,22 +322,27 @@ class _TextIndex:
         if found is not None:
             return found
         built: dict[str, list[int]] = {}
-        longer = self._tables.get((kind, _INDEX_K))
-        if longer is not None and j < _INDEX_K:  # cut from the longer heads: no scan of the text
-            for head, places in longer.items():
-                built.setdefault(head[:j], []).extend(places)
-            for places in built.values():
-                places.sort()
-        else:
-            found_at = list(_heads(kind, j).finditer(self.folded))  # heads and offsets taken by map, in C
-            get = built.get
-            for head, place in zip(map(re.Match.group, found_at, repeat(1)), map(re.Match.start, found_at)):
-                places = get(head)
-                if places is None:
-                    built[head] = [place]
-                else:
-                    places.append(place)
+        folded, get = self.folded, built.get
+        for place in self.starts(kind):
+            head = folded[place:place + j]
+            places = get(head)
+            if places is None:
+                built[head] = [place]
+            else:
+                places.append(place)
         found = self._tables[kind, j] = {head: tuple(places) for head, places in built.items()}
+        return found
+
+    def starts(self, kind: str) -> tuple[int, ...]:
+        """Where every word ("word") or line ("line") of the text begins, in order: one scan of the text per
+        kind, shared by its tables of every length."""
+        found = self._starts.get(kind)
+        if found is None:
+            if kind == "word":  # each match of \w+ begins a word; its start is taken by map, in C
+                found = tuple(map(re.Match.start, _WORD.finditer(self.folded)))
+            else:
+                found = (0, *map(re.Match.end, _LINE_BREAK.finditer(self.folded)))
+            self._starts[kind] = found
         return found
 
     def places(self, key: str) -> list[int]:

@@ -146,6 +146,32 @@ def test_a_table_cut_from_the_longest_heads_is_the_table_scanned_for(kind):
             assert cut.table(kind, j) == _TextIndex(text).table(kind, j)
 
 
+def _scanned_table(text: str, kind: str, j: int) -> dict[str, tuple[int, ...]]:
+    """A text's table as the regex of its heads finds them (group 1: the first j characters of every word or
+    line of the case-folded text), the definition the index is held to."""
+    heads = re.compile(rf"\b(?=(\w.{{0,{j - 1}}}))" if kind == "word" else rf"^(?=(.{{0,{j}}}))",
+                       re.DOTALL | (re.MULTILINE if kind == "line" else 0))
+    out: dict[str, list[int]] = {}
+    for m in heads.finditer(_TextIndex(text).folded):
+        out.setdefault(m.group(1), []).append(m.start())
+    return {head: tuple(places) for head, places in out.items()}
+
+
+@pytest.mark.parametrize("kind", ["word", "line"])
+def test_a_table_holds_the_heads_of_every_word_or_line(kind):
+    for text in _texts()[:80]:
+        index = _TextIndex(text)
+        for j in (4, 2, 3):
+            assert index.table(kind, j) == _scanned_table(text, kind, j)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9_ \n\t.-é\u00a0ſ\u212a", max_size=60), st.sampled_from(["word", "line"]),
+       st.integers(1, 4))
+def test_a_table_holds_the_heads_of_any_text(text, kind, j):
+    assert _TextIndex(text).table(kind, j) == _scanned_table(text, kind, j)
+
+
 def test_the_garbage_collector_stops_following_a_text_index():
     """An index's tables hold tuples of offsets: after one collection the collector no longer walks them (a
     cache of indexes would otherwise add hundreds of objects per text to every full collection)."""
