@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ROOT / "checks"
 #: Modules of checks/ that are not checks: what a check may import.
 SHARED = {"base", "findings", "rulebook", "registry", "runner", "scoring", "textutil", "datefind", "fastscan", "unexpected",
-          "rulebook_files", "patterncache", "datefast"}
+          "rulebook_files", "patterncache", "datefast", "literals"}
 
 
 def _check_modules() -> list[Path]:
