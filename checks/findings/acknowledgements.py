@@ -134,9 +134,26 @@ def _party_rx(customer: tuple[str, ...], partner: tuple[str, ...]) -> dict[str, 
             out.append((rid, re.compile(p, re.IGNORECASE)))
         return tuple(out)
 
+    headings = {key: build(key) for key in _HEADINGS}
+    named = tuple(rx for key in _HEADINGS for (_rid, p), (_, rx) in zip(rules()[key], headings[key]) if _names_in(p))
     return {"customer": re.compile(rf"\b(?:{cust})\b", re.IGNORECASE), "partner": re.compile(rf"\b(?:{part})\b", re.IGNORECASE),
-            "customer_headings": build("customer_headings"), "partner_headings": build("partner_headings"),
-            "generic_headings": build("generic_headings")}
+            **headings, "named_headings": named}
+
+
+_HEADINGS = ("customer_headings", "partner_headings", "generic_headings")
+
+
+def _names_in(pattern: str) -> bool:
+    return "{customer}" in pattern or "{partner}" in pattern
+
+
+@lru_cache(maxsize=1)
+def _unnamed_headings() -> re.Pattern | None:
+    """One pattern that matches where any heading rule without a party name in it does (None when they cannot be
+    joined so: a group in one would change another's numbering)."""
+    alts = [p for key in _HEADINGS for _rid, p in rules()[key] if not _names_in(p)]
+    joined = patterncache.compile("|".join(f"(?:{p})" for p in alts), re.IGNORECASE) if alts else None
+    return joined if joined is not None and not joined.groups else None
 
 
 def _parties(claim: Claim) -> dict[str, object]:
@@ -180,6 +197,9 @@ def _lines(text: str) -> list[tuple[int, str]]:
 def _heading(line: str, parties: dict) -> tuple[str, str] | None:
     if not line[:1].isupper() or line.endswith(".") or len(line) > 90:
         return None  # a heading starts with a capital and is not a sentence (nor a paragraph's last line)
+    unnamed = _unnamed_headings()
+    if unnamed is not None and not unnamed.match(line) and not any(rx.match(line) for rx in parties["named_headings"]):
+        return None  # no heading rule matches: told by one match of those without names, not one of each in turn
     for owner in ("customer", "partner", "generic"):
         if owner == "generic" and _label(line):
             return None
