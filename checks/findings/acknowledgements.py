@@ -530,11 +530,12 @@ def _mark_findings(claim: Claim, doc: Document, order: str, docs: Sequence[Docum
     head: str | None = None
     out: list[Finding] = []
     for part in doc.parts:
+        owners: dict = {}  # the parties each line of the page names, shared by its marks
         for mark in part.ink_marks or ():
             if mark.anchor != "mark" or mark.reading is not None:
                 continue  # a date written by hand is not a signature
             head = head or letterhead_owner(doc, parties, claim)
-            r = read_mark(part, mark, parties=parties, claim=claim, letterhead=head, order=order)
+            r = read_mark(part, mark, parties=parties, claim=claim, letterhead=head, order=order, owners=owners)
             if r.signer is None:
                 continue  # nothing around it makes it a signature (a logo, a stamp, a doodle)
             quote = r.owner_line or r.anchor

@@ -72,10 +72,20 @@ def vocab() -> _Vocab:
 
 
 def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterhead: str,
-              order: str) -> MarkReading:
+              order: str, owners: dict | None = None) -> MarkReading:
     """Owner, signer cue and date of one mark. `parties` holds the claim's compiled name patterns
-    (customer, partner); `letterhead` is customer | partner | unknown for the mark's document."""
+    (customer, partner); `letterhead` is customer | partner | unknown for the mark's document. `owners`: the
+    parties a line names, by (line, roles), kept by the caller for the other marks of the page (the marks
+    of one page read mostly the same lines)."""
     v = vocab()
+    known = {} if owners is None else owners
+
+    def owners_of(text: str, roles: bool = True) -> list[str]:
+        found = known.get((text, roles))
+        if found is None:
+            found = known[text, roles] = _owners(text, parties, claim, v, roles=roles)
+        return found
+
     near = [ln for ln in mark.lines if ln.distance <= _REACH[ln.where]]
     best: dict[str, tuple[float, MarkLine]] = {}
     signer = None
@@ -95,7 +105,7 @@ def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterh
                            or len(part.text[follow.start:follow.end].split()) > _PROSE_WORDS):
                 follow = None
             joined = text + (" " + part.text[follow.start:follow.end] if follow else "")  # a name wrapped in two
-            for owner in _owners(text, parties, claim, v) or _owners(joined, parties, claim, v, roles=False):
+            for owner in owners_of(text) or owners_of(joined, roles=False):
                 if owner not in best or rank < best[owner][0]:
                     best[owner] = (rank, ln)
             if signer is None and ln.distance <= _DATE_REACH[ln.where]:
@@ -118,7 +128,7 @@ def read_mark(part: Part, mark: InkMark, *, parties: dict, claim: Claim, letterh
     if not best:  # nothing names a party near the mark: read across its row (a table's party column)
         for ln in sorted((ln for ln in mark.lines if ln.where == "beside" and ln.distance > _REACH["beside"]),
                          key=lambda ln: ln.distance):
-            found = _owners(part.text[ln.start:ln.end], parties, claim, v)
+            found = owners_of(part.text[ln.start:ln.end])
             if len(found) == 1:
                 best[found[0]] = (ln.distance, ln)
                 break
