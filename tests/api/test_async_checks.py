@@ -27,6 +27,17 @@ def wait_done(get, job_url: str, headers: dict, *, timeout: float = 240) -> dict
     return follow(get, job_url, headers, timeout=timeout)[-1]
 
 
+def gone(path: Path, *, within_s: float = 30) -> bool:
+    """Whether `path` is removed within `within_s` seconds: a worker removes a job's files just after it marks
+    the job ended (so that files are never gone while the job may still run again), and a poll can land between."""
+    deadline = time.monotonic() + within_s
+    while path.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def letter_scan(folder: Path) -> Path:
     """A 3-page scan of full 300 dpi letter pages (dev-004's two, then its first again): each page's OCR takes
     long enough that a poll sees the counts between 0 and 3 (SCAN's small pages are read in a blink, so a
@@ -79,7 +90,7 @@ def test_async_check_gives_the_synchronous_report(client, settings, how):
     assert (job["files_done"], job["files_total"]) == (1, 1) and job["pages_done"] == job["pages_total"] >= 1
     report = client.get(f"/v1/checks/{job['report_id']}", headers=auth(REVIEWER)).json()
     assert comparable(report) == comparable(sync.json())
-    assert not (settings.files_dir / "jobs" / job["id"]).exists()  # the job's files go once it is done
+    assert gone(settings.files_dir / "jobs" / job["id"])  # the job's files go once it is done
 
 
 @pytest.mark.ocr
