@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
-try:  # Python 3.11+
-    from re import _constants as C
-    from re import _parser as sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from re import _constants as C  # the project needs Python 3.11+ (pyproject), where these live
+from re import _parser as sre_parse
 
 #: Non-ASCII characters that re.IGNORECASE matches with ASCII ones.
 _ASCII_ALIKE = frozenset("\u0130\u0131\u017f\u212a")
@@ -79,8 +74,8 @@ def _sequence(items: list) -> frozenset[str] | None:
 
 
 class Filtered:
-    """pattern.search and .match, answered None without running the pattern for an ASCII text that holds none
-    of the literals every match contains."""
+    """pattern.search and .finditer, answered with no match without running the pattern for an ASCII text that
+    holds none of the literals every match contains."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
