@@ -16,14 +16,9 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
+from re import _constants as C  # the project needs Python 3.11+ (pyproject), where these live
+from re import _parser as sre_parse
 from typing import Any
-
-try:  # Python 3.11+
-    from re import _constants as C
-    from re import _parser as sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
 
 from checks import patterncache
 

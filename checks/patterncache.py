@@ -21,13 +21,13 @@ from array import array
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from re import _compiler, _parser  # the project needs Python 3.11+ (pyproject), where these live
 from typing import Any, TypeVar
 
 from checks.rulebook import cache_dir, write_cache_file
 
-try:  # CPython's regex engine and compiler (private): without them every pattern goes to re.compile
+try:  # CPython's regex engine (private): without it every pattern goes to re.compile
     import _sre
-    from re import _compiler, _parser
 except ImportError:  # pragma: no cover - another Python implementation
     _sre = None
 

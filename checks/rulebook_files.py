@@ -8,18 +8,13 @@ misspelt list name would otherwise be silently ignored).
 from __future__ import annotations
 
 import re
+from re import _constants as _C  # the project needs Python 3.11+ (pyproject), where these live
+from re import _parser
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from models.claim import WORKLOAD_IDS
-
-try:  # Python 3.11+
-    from re import _constants as _C
-    from re import _parser
-except ImportError:  # pragma: no cover
-    import sre_constants as _C  # type: ignore[no-redef]
-    import sre_parse as _parser  # type: ignore[no-redef]
 
 
 def _regex(flags: int):
