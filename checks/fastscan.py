@@ -21,13 +21,13 @@ from re import _parser as sre_parse
 from typing import Any
 
 from checks import patterncache
+from checks.literals import ASCII_LOWER
 
 #: Characters of case-folded prefix the positions are told apart by.
 K = 3
 #: Beyond this many prefixes an alternative is not analysed (the Scanner then falls back).
 _LIMIT = 4000
 _ASCII = [chr(i) for i in range(128)]
-_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -39,7 +39,7 @@ class _GiveUp(Exception):
 def _ascii_matches(op_source: str, flags: int) -> frozenset[str]:
     """The ASCII characters (case-folded) that a one-character pattern matches."""
     rx = re.compile(op_source, flags)
-    return frozenset(ch.translate(_LOWER) for ch in _ASCII if rx.fullmatch(ch))
+    return frozenset(ch.translate(ASCII_LOWER) for ch in _ASCII if rx.fullmatch(ch))
 
 
 def _char_set(op, av, flags: int) -> frozenset[str]:
@@ -255,7 +255,7 @@ def _folded(text: str) -> tuple[str, tuple[int, ...]]:
     """The text with ASCII letters lower-cased (same length), and the offsets of its non-ASCII characters."""
     if text.isascii():  # str.lower changes only A-Z there, and is several times faster than translate
         return text.lower(), ()
-    return text.translate(_LOWER), tuple(m.start() for m in _NON_ASCII.finditer(text))
+    return text.translate(ASCII_LOWER), tuple(m.start() for m in _NON_ASCII.finditer(text))
 
 
 def _positions(trigger: re.Pattern[str], text: str, k: int) -> Iterator[int]:

@@ -16,7 +16,8 @@ from re import _parser as sre_parse
 _ASCII_ALIKE = frozenset("\u0130\u0131\u017f\u212a")
 #: A literal shorter than this is not worth looking for; a set of more literals costs more than it saves.
 _MIN_CHARS, _MAX_LITERALS = 2, 48
-_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
+#: str.translate's table that lower-cases the ASCII letters only (shared with fastscan).
+ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
 
 
 def required(source: str, flags: int = 0) -> frozenset[str] | None:
@@ -46,7 +47,7 @@ def _sequence(items: list) -> frozenset[str] | None:
 
     def close() -> None:
         if run:
-            consider(frozenset(["".join(run).translate(_LOWER)]))
+            consider(frozenset(["".join(run).translate(ASCII_LOWER)]))
         run.clear()
 
     for op, av in items:
