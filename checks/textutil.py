@@ -209,16 +209,25 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 
 class _Offsets:
-    """The offset in the text of each character of its compact form (a word's space: the word's end)."""
+    """The offset in the text of each character of its compact form (a word's space: the word's end). Worked
+    out on first use: most texts searched for a name hold none of them, and the words' offsets are then never
+    needed."""
 
-    __slots__ = ("_at", "_starts")
+    __slots__ = ("_table", "_text", "_words")
 
-    def __init__(self, starts: list[int], at: list[int]) -> None:
-        self._starts, self._at = starts, at  # each word's offset in the text and in the compact form
+    def __init__(self, text: str, words: list[str]) -> None:
+        self._text, self._words = text, words
+        self._table: tuple[list[int], list[int]] | None = None  # each word's offset in the text and in the compact form
 
     def __getitem__(self, pos: int) -> int:
-        i = bisect_right(self._at, pos) - 1
-        return self._starts[i] + pos - self._at[i]
+        table = self._table
+        if table is None:
+            words = self._words
+            table = self._table = ([m.start() for m in _TOKEN.finditer(self._text)],
+                                   [0, *accumulate(len(w) + 1 for w in words)][:len(words)])
+        starts, at = table
+        i = bisect_right(at, pos) - 1
+        return starts[i] + pos - at[i]
 
 
 @lru_cache(maxsize=512)
@@ -228,13 +237,12 @@ def _compact(text: str) -> tuple[str, _Offsets]:
     A digit OCR put inside a word ('Soluti0ns') is read as its letter first (see fold()).
     """
     text = _OCR_IN_WORD.sub(lambda m: _OCR_LETTER[m.group()], text)
-    found = list(_TOKEN.finditer(text))
-    words = [m.group() for m in found]
+    words = _TOKEN.findall(text)
     joined = " ".join(words)
     compact = joined.lower()
     if len(compact) != len(joined):  # a letter whose lower case is longer: that word keeps its case
         compact = " ".join(w.lower() if len(w.lower()) == len(w) else w for w in words)
-    return compact, _Offsets([m.start() for m in found], [0, *accumulate(len(w) + 1 for w in words)][:len(words)])
+    return compact, _Offsets(text, words)
 
 
 def _snap(compact: str, s: int, e: int) -> tuple[int, int]:
@@ -256,7 +264,9 @@ def _snap(compact: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+@lru_cache(maxsize=1024)
 def _key(name: str) -> str:
+    """The name's lower-cased words joined by single spaces (names are few: each is worked out once)."""
     return " ".join(re.findall(r"[^\W_]+", name.lower()))
 
 
