@@ -14,7 +14,7 @@ import heapq
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from re import _constants as C  # the project needs Python 3.11+ (pyproject), where these live
 from re import _parser as sre_parse
@@ -308,6 +308,8 @@ class _TextIndex:
         self._tables: dict[tuple[str, int], dict[str, tuple[int, ...]]] = {}
         self._starts: dict[str, tuple[int, ...]] = {}
         self._places: dict[str, list[int]] = {}
+        #: the text this one was noted as an edit of (see `edited`) and the offsets they may differ at
+        self._edit = _EDITS.get(text)
 
     def table(self, kind: str, j: int) -> dict[str, tuple[int, ...]]:
         """The first j characters of every word ("word") or line ("line") of the text -> where such words or
@@ -315,6 +317,10 @@ class _TextIndex:
         stay tracked, hundreds per text, in every full collection while the text is in the cache)."""
         found = self._tables.get((kind, j))
         if found is not None:
+            return found
+        like = self._like()
+        if like is not None and (kind, j) in like[0]._tables:
+            found = self._tables[kind, j] = self._edited_table(like, kind, j)
             return found
         built: dict[str, list[int]] = {}
         folded, get = self.folded, built.get
@@ -333,12 +339,61 @@ class _TextIndex:
         kind, shared by its tables of every length."""
         found = self._starts.get(kind)
         if found is None:
-            if kind == "word":  # each match of \w+ begins a word; its start is taken by map, in C
+            like = self._like()
+            if like is not None and kind in like[0]._starts:
+                found = self._edited_starts(like, kind)
+            elif kind == "word":  # each match of \w+ begins a word; its start is taken by map, in C
                 found = tuple(map(re.Match.start, _WORD.finditer(self.folded)))
             else:
                 found = (0, *map(re.Match.end, _LINE_BREAK.finditer(self.folded)))
             self._starts[kind] = found
         return found
+
+    def _like(self) -> tuple[_TextIndex, tuple[int, ...]] | None:
+        """The index of the text this one was noted as an edit of, and the offsets they may differ at (None when
+        there is none). Only what that index has already found is used: nothing is worked out there for this
+        one, so two texts noted as edits of each other never wait on each other."""
+        edit = self._edit
+        return None if edit is None else (_index(edit[0]), edit[1])
+
+    def _edited_starts(self, like: tuple[_TextIndex, tuple[int, ...]], kind: str) -> tuple[int, ...]:
+        """The starts of the text this one is an edit of, with those that the edit made or unmade: a word or line
+        starts or not by its first character and the one before it, so only at a changed character or the one
+        after it can the two texts differ."""
+        base, changed = like
+        old, new = base.folded, self.folded
+        starts = base.starts(kind)
+        is_start = _is_word_start if kind == "word" else _is_line_start
+        flips = [(p, was) for p in sorted({q for c in changed for q in (c, c + 1)})
+                 if (was := is_start(old, p)) != is_start(new, p)]
+        if not flips:
+            return starts
+        gone = {p for p, was in flips if was}
+        return tuple(sorted([p for p in starts if p not in gone] + [p for p, was in flips if not was]))
+
+    def _edited_table(self, like: tuple[_TextIndex, tuple[int, ...]], kind: str, j: int) -> dict[str, tuple[int, ...]]:
+        """table(kind, j) made from the same table of the text this one is an edit of: a start whose first j
+        characters hold no changed character, and which the edit neither made nor unmade, has the same head in
+        both; the others (those from j-1 before a changed character to the one after it) are moved. The same
+        heads and places as a table built from this text (in another order of heads: no use depends on it)."""
+        base, changed = like
+        table = dict(base._tables[kind, j])
+        old_starts, new_starts = base.starts(kind), self.starts(kind)
+        old, new = base.folded, self.folded
+        moved: dict[str, tuple[set[int], set[int]]] = {}  # head -> (places it loses, places it gains)
+        for lo, hi in _spans(changed, j):
+            for p in old_starts[bisect_left(old_starts, lo):bisect_right(old_starts, hi)]:
+                moved.setdefault(old[p:p + j], (set(), set()))[0].add(p)
+            for p in new_starts[bisect_left(new_starts, lo):bisect_right(new_starts, hi)]:
+                moved.setdefault(new[p:p + j], (set(), set()))[1].add(p)
+        for head, (lost, gained) in moved.items():
+            if lost != gained:
+                places = set(table.get(head, ())).difference(lost).union(gained)
+                if places:
+                    table[head] = tuple(sorted(places))
+                else:
+                    del table[head]
+        return table
 
     def places(self, key: str) -> list[int]:
         """Where `key` begins anywhere in the text, in order."""
@@ -355,6 +410,54 @@ class _TextIndex:
 @lru_cache(maxsize=512)
 def _index(text: str) -> _TextIndex:
     return _TextIndex(text)
+
+
+#: A word character (a word starts at one that follows none).
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _is_word_start(text: str, p: int) -> bool:
+    return _WORD_CHAR.match(text, p) is not None and (p == 0 or _WORD_CHAR.match(text, p - 1) is None)
+
+
+def _is_line_start(text: str, p: int) -> bool:
+    return p == 0 or (p <= len(text) and text[p - 1] == "\n")
+
+
+def _spans(changed: tuple[int, ...], j: int) -> Iterator[tuple[int, int]]:
+    """The offsets (inclusive ranges, in order, apart) where a start's first j characters or its being a start
+    may differ between two texts that differ at the (sorted) offsets `changed`."""
+    lo = hi = None
+    for c in changed:
+        if hi is not None and c - j + 1 <= hi + 1:
+            hi = c + 1
+            continue
+        if hi is not None:
+            yield lo, hi
+        lo, hi = c - j + 1, c + 1
+    if hi is not None:
+        yield lo, hi
+
+
+#: Long texts noted as another text with a few characters replaced in place (see `edited`): text -> (the
+#: other text, the sorted offsets where they may differ). The oldest go beyond _EDITS_KEPT.
+_EDITS: dict[str, tuple[str, tuple[int, ...]]] = {}
+_EDITS_KEPT = 512
+_EDITS_LOCK = threading.Lock()
+
+
+def edited(text: str, base: str, changed: Iterable[int]) -> None:
+    """Note that `text` is `base` with (at most) the characters at offsets `changed` replaced one for one (a
+    folded text, a text with names masked): the index of a long text is then made from `base`'s, each table
+    moved where the two differ, instead of scanned again. Nothing found changes: the tables are those a scan
+    of `text` gives."""
+    if len(text) < INDEX_MIN_CHARS or len(text) != len(base) or text == base:
+        return
+    offsets = tuple(sorted(set(changed)))
+    with _EDITS_LOCK:
+        if len(_EDITS) >= _EDITS_KEPT:
+            del _EDITS[next(iter(_EDITS))]
+        _EDITS[text] = (base, offsets)
 
 
 #: An alternation of at least this many alternatives is tried at a position through its `_Split`.

@@ -11,6 +11,7 @@ from itertools import accumulate
 from rapidfuzz import fuzz
 
 from checks import patterncache
+from checks.fastscan import edited
 from checks.rulebook import RULES_DIR, RuleFileError, load_yaml
 
 # Length-preserving substitutions: table borders, bullets and typographic quotes/dashes that OCR and
@@ -31,15 +32,25 @@ _OCR_LETTER = {"0": "o", "1": "l", "5": "s"}
 _FOLD_CHAR = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 
 
-def _fold_char(m: re.Match[str]) -> str:
-    return _FOLD[ord(m.group())]
-
-
 @lru_cache(maxsize=512)
 def fold(text: str) -> str:
     """The text with table borders, bullets and typographic punctuation made plain, and a digit OCR put
-    between letters read as its letter ('c0nfigured'); the length is unchanged."""
-    return _OCR_IN_WORD.sub(lambda m: _OCR_LETTER[m.group()], _FOLD_CHAR.sub(_fold_char, text))
+    between letters read as its letter ('c0nfigured'); the length is unchanged. Noted as an edit of `text`
+    (fastscan.edited): the scanners' index of it is made from the text's."""
+    changed: list[int] = []
+
+    def plain(m: re.Match[str]) -> str:
+        changed.append(m.start())
+        return _FOLD[ord(m.group())]
+
+    def letter(m: re.Match[str]) -> str:
+        changed.append(m.start())
+        return _OCR_LETTER[m.group()]
+
+    folded = _OCR_IN_WORD.sub(letter, _FOLD_CHAR.sub(plain, text))
+    if changed:
+        edited(folded, text, changed)
+    return folded
 
 
 #: A day written as an ordinal ("3.", "14."), as German and Scandinavian dates write it before the month.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from checks import patterncache
 from checks.base import iter_parts
-from checks.fastscan import Scanner, scanner
+from checks.fastscan import Scanner, edited, scanner
 from checks.literals import Filtered
 from checks.textutil import (
     email_domain,
@@ -88,11 +88,25 @@ def _names_rx(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(phrase_pattern(n) for n in variants), re.IGNORECASE) if variants else None
 
 
-def _mask(text: str, names: tuple[str, ...], letter: str) -> str:
-    """Party names replaced by a run of `letter` (same length), so words inside names ("Cloud Advisory
-    Inc.") are not read as cues and the party is recognised as a subject."""
-    rx = _names_rx(names)
-    return rx.sub(lambda m: letter * len(m.group()), text) if rx else text
+def _masked(text: str, partner: tuple[str, ...], customer: tuple[str, ...]) -> str:
+    """The partner's names, then the customer's, replaced by a run of _PART_MASK or _CUST_MASK letters (same
+    length), so words inside names ("Cloud Advisory Inc.") are not read as cues and the party is recognised as
+    a subject. Noted as an edit of `text` (fastscan.edited): the scanners' index of it is made from the text's."""
+    changed: list[int] = []
+    out = text
+    for names, letter in ((partner, _PART_MASK), (customer, _CUST_MASK)):
+        rx = _names_rx(names)
+        if rx is not None:
+            out = rx.sub(partial(_run_of, letter, changed), out)
+    if changed:
+        edited(out, text, changed)
+    return out
+
+
+def _run_of(letter: str, changed: list[int], m: re.Match[str]) -> str:
+    """A run of `letter` as long as the match; its offsets go to `changed`."""
+    changed.extend(range(m.start(), m.end()))
+    return letter * (m.end() - m.start())
 
 
 def _any_of(alternatives: list[str]) -> re.Pattern[str]:
@@ -147,7 +161,7 @@ def _attribution(left: str, right: str, cust_rx: re.Pattern[str], part_rx: re.Pa
 def part_activities(text: str, *, customer: tuple[str, ...] = (), partner: tuple[str, ...] = (),
                     customer_authored: bool = False) -> tuple[Activity, ...]:
     """Every activity mention in one part's text, with the reason it does not count (if any)."""
-    text = _mask(_mask(fold(text), partner, _PART_MASK), customer, _CUST_MASK)
+    text = _masked(fold(text), partner, customer)
     cust_rx, part_rx = _subjects(customer_authored)
     spans = sentences(text)
     out: list[Activity] = []

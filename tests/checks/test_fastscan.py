@@ -16,6 +16,7 @@ from checks.datefind import _CANDIDATE
 from checks.fastscan import (
     INDEX_MIN_CHARS,
     Scanner,
+    _index,
     _positions,
     _Split,
     _TextIndex,
@@ -27,6 +28,7 @@ from checks.findings.acknowledgements import _compiled
 from checks.findings.activities import _combined, _cues
 from checks.findings.counts import _count_rx
 from checks.textutil import fold, pattern, rules, sentences
+from models import Claim
 
 DEV = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
 
@@ -285,3 +287,63 @@ def test_patterns_made_afresh_on_every_call_get_their_own_pattern_s_scanner():
     made = [re.compile(rf"\bword{i}\b") for i in range(300)]
     for rx in made + made[:5]:
         assert scanner(rx).pattern == rx
+
+
+def _assert_index_is_scanned_one(text: str) -> None:
+    """Each table of the index `text` gets (made from another text's, when it was noted as an edit of one) is the
+    one the heads regex finds, and its word and line starts are where words and lines begin."""
+    index = _TextIndex(text)
+    assert index._like() is not None  # made from the text it was noted as an edit of
+    folded = index.folded
+    assert index.starts("word") == tuple(m.start() for m in re.finditer(r"\w+", folded))
+    assert index.starts("line") == (0, *(m.end() for m in re.finditer("\n", folded)))
+    for kind, j in (("word", 3), ("word", 4), ("line", 3), ("word", 1)):
+        assert index.table(kind, j) == _scanned_table(text, kind, j), (kind, j)
+
+
+def _claims() -> list[Claim]:
+    return [Claim.model_validate_json(path.read_text()) for path in sorted((DEV.parent / "claims").glob("*.json"))[:12]]
+
+
+def test_an_index_made_from_the_text_a_folded_or_masked_text_was_edited_from_is_the_scanned_one():
+    """fold() and the masks of part_activities note their text as an edit of the one they were made from; the
+    index of the folded or masked text, made from that text's tables, is the one a scan of it gives."""
+    from checks.findings.activities import _masked  # reason: the masked texts whose indexes are made so
+
+    names = [((c.partner.name, *c.partner.aliases), (c.customer.name, *c.customer.aliases)) for c in _claims()]
+    edits = 0
+    for raw in [t for t in _texts() if len(t) >= INDEX_MIN_CHARS]:
+        raw += "\n\f"  # texts not seen before in this process
+        folded = fold(raw)
+        steps = [(raw, folded)] + [(folded, _masked(folded, partner, customer)) for partner, customer in names]
+        for base, text in steps:
+            if text == base:
+                continue
+            for kind, j in (("word", 3), ("word", 4), ("line", 3), ("word", 1)):
+                _index(base).table(kind, j)  # the tables are moved from those the text they come from has
+            _assert_index_is_scanned_one(text)
+            edits += 1
+    assert edits > 40
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9_ \n\t.-é\u00a0ſ\u212a", min_size=1, max_size=60),
+       st.lists(st.tuples(st.integers(0, 59), st.sampled_from("aZ9_ \n.-éſ")), max_size=8))
+def test_an_index_made_from_an_edited_text_s_is_the_scanned_one(base, changes):
+    """Any text with any characters replaced in place: the index made from the original's is the scanned one."""
+    from checks import fastscan  # reason: short texts are noted as edits too once the threshold is 0
+
+    chars = list(base)
+    changed = [p for p, _ in changes if p < len(chars)]
+    for p, ch in changes:
+        if p < len(chars):
+            chars[p] = ch
+    text = "".join(chars)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastscan, "INDEX_MIN_CHARS", 0)
+        fastscan.edited(text, base, changed)
+        for kind, j in (("word", 3), ("word", 4), ("line", 3), ("word", 1)):
+            _index(base).table(kind, j)
+        if text in fastscan._EDITS:
+            _assert_index_is_scanned_one(text)
+
