@@ -679,8 +679,27 @@ class Scanner:
                 last = m.end()
 
     def search(self, text: str) -> re.Match[str] | None:
-        """The first match of the pattern in `text`, as pattern.search(text) gives it."""
-        return next(self.finditer(text), None)
+        """The first match of the pattern in `text`, as pattern.search(text) gives it. A short ASCII text (the
+        few words before an activity, searched for each cue) is tried where the trigger fires next, one search
+        of it at a time, without finditer's generators."""
+        if len(text) >= INDEX_MIN_CHARS or not text.isascii():
+            return next(self.finditer(text), None)
+        trigger = self._ready(len(text))
+        if trigger is None:
+            return self.pattern.search(text)
+        folded, match, split = text.lower(), self.pattern.match, self._split  # lower(): _folded's, for ASCII
+        fired = trigger.search(folded)
+        while fired is not None:
+            p = fired.start()
+            if split is not None and len(key := folded[p:p + _SPLIT_J]) == _SPLIT_J:
+                rx = split.sub(key)
+                m = rx.match(text, p) if rx is not None else None
+            else:
+                m = match(text, p)
+            if m is not None:
+                return m
+            fired = trigger.search(folded, p + 1)  # the trigger is zero-width: its next firing, as finditer's
+        return None
 
     def search_span(self, text: str, start: int, end: int) -> re.Match[str] | None:
         """pattern.search(text[start:end]) (the match is of that slice), tried at the slice's start and where

@@ -241,6 +241,7 @@ def test_a_split_scanner_finds_the_patterns_own_phrases_as_the_regex_does(rx, k,
     assert scanner._split is not None
     got = [(m.regs, m.lastgroup) for m in scanner.finditer(text)]
     assert got == [(m.regs, m.lastgroup) for m in rx.finditer(text)]
+    assert _same(scanner.search(text), rx.search(text))
 
 
 @pytest.mark.parametrize(("rx", "k"), _patterns())
@@ -347,3 +348,32 @@ def test_an_index_made_from_an_edited_text_s_is_the_scanned_one(base, changes):
         if text in fastscan._EDITS:
             _assert_index_is_scanned_one(text)
 
+
+def _cue_patterns() -> list:
+    """The cues searched in the few words before each activity (through their Scanners)."""
+    from checks.findings.activities import _SCANNED_CUES  # reason: the cues part_activities scans so
+
+    return [pytest.param(_cues()[cue], 3, id=f"cue:{cue}") for cue in _SCANNED_CUES]
+
+
+@pytest.mark.parametrize(("rx", "k"), _patterns() + _cue_patterns())
+def test_a_short_text_is_searched_as_the_regex_searches_it(rx, k):
+    """Every sentence of the dev letters (as written, upper-cased, accented), its last 90, 60 and 40 characters
+    and its first 60, as the activities' cues search them: the Scanner's first match is the regex's."""
+    scanner = _built(rx, k)
+    for text in _texts()[:60]:
+        for s, e in sentences(text):
+            sentence = text[s:e]
+            for piece in (sentence, sentence[-90:], sentence[-60:], sentence[-40:], sentence[:60]):
+                assert _same(scanner.search(piece), rx.search(piece)), piece
+
+
+_SHORT = re.compile(r"aab|ab\.|\bba\b|\n?b{3}", re.IGNORECASE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aAbB .\n", max_size=40))
+def test_a_short_text_search_tries_every_place_the_trigger_fires_at(text):
+    """Matches that may start anywhere, at a word start or a line's: overlapping places, the first match after
+    places that fail."""
+    assert _same(_built(_SHORT, 3).search(text), _SHORT.search(text))
