@@ -296,6 +296,8 @@ _FEW_KEYS = 40
 _WORD = re.compile(r"\w+")
 #: A line break (a line starts at the text's start and after each).
 _LINE_BREAK = re.compile("\n")
+#: A word's first character (found between given offsets: the look-behind sees the character before them).
+_WORD_START = re.compile(r"(?<!\w)\w")
 
 
 class _TextIndex:
@@ -357,19 +359,22 @@ class _TextIndex:
         return None if edit is None else (_index(edit[0]), edit[1])
 
     def _edited_starts(self, like: tuple[_TextIndex, tuple[int, ...]], kind: str) -> tuple[int, ...]:
-        """The starts of the text this one is an edit of, with those that the edit made or unmade: a word or line
-        starts or not by its first character and the one before it, so only at a changed character or the one
-        after it can the two texts differ."""
+        """The starts of the text this one is an edit of, with those around the changed characters found again: a
+        word or line starts or not by its first character and the one before it, so only at a changed character
+        or the one after it can the two texts differ."""
         base, changed = like
-        old, new = base.folded, self.folded
-        starts = base.starts(kind)
-        is_start = _is_word_start if kind == "word" else _is_line_start
-        flips = [(p, was) for p in sorted({q for c in changed for q in (c, c + 1)})
-                 if (was := is_start(old, p)) != is_start(new, p)]
-        if not flips:
-            return starts
-        gone = {p for p, was in flips if was}
-        return tuple(sorted([p for p in starts if p not in gone] + [p for p, was in flips if not was]))
+        old = base.starts(kind)
+        out: list[int] = []
+        done = 0  # the first of `old` not taken yet
+        for lo, hi in _spans(changed, 1):
+            out += old[done:bisect_left(old, lo, done)]
+            if kind == "word":
+                out += map(re.Match.start, _WORD_START.finditer(self.folded, lo, hi + 1))
+            else:
+                out += [0] if lo == 0 else []
+                out += map(re.Match.end, _LINE_BREAK.finditer(self.folded, max(0, lo - 1), hi))
+            done = bisect_right(old, hi, done)
+        return tuple(out + list(old[done:]))
 
     def _edited_table(self, like: tuple[_TextIndex, tuple[int, ...]], kind: str, j: int) -> dict[str, tuple[int, ...]]:
         """table(kind, j) made from the same table of the text this one is an edit of: a start whose first j
@@ -410,18 +415,6 @@ class _TextIndex:
 @lru_cache(maxsize=512)
 def _index(text: str) -> _TextIndex:
     return _TextIndex(text)
-
-
-#: A word character (a word starts at one that follows none).
-_WORD_CHAR = re.compile(r"\w")
-
-
-def _is_word_start(text: str, p: int) -> bool:
-    return _WORD_CHAR.match(text, p) is not None and (p == 0 or _WORD_CHAR.match(text, p - 1) is None)
-
-
-def _is_line_start(text: str, p: int) -> bool:
-    return p == 0 or (p <= len(text) and text[p - 1] == "\n")
 
 
 def _spans(changed: tuple[int, ...], j: int) -> Iterator[tuple[int, int]]:
