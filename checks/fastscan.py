@@ -282,6 +282,10 @@ def _near(text: str, k: int) -> tuple[int, ...]:
 
 #: Prefix length of the text index (the longest k a Scanner is built with).
 _INDEX_K = 4
+#: The longest heads a text's table is built with: a longer prefix is looked up by its first _TABLE_J characters
+#: and checked at each place found (a table of 4-character heads would cost as much as the 3-character one a
+#: text has anyway, for the few vocabularies that use it).
+_TABLE_J = 3
 #: Texts shorter than this are scanned with each Scanner's trigger (an index costs more than it saves there).
 INDEX_MIN_CHARS = 400
 #: A Scanner whose matches may start anywhere uses the index only for this many such prefixes (each is
@@ -591,7 +595,8 @@ class Scanner:
         self._keys: dict[str, dict[int, frozenset[str]]] | None = None
         self._split: _Split | None = None
         #: _keys as (kind, length, prefixes)
-        self._groups: list[tuple[str, int, frozenset[str]]] = []
+        #: _keys as (kind, length of the table's heads, heads, the longer prefixes checked at their places or None)
+        self._groups: list[tuple[str, int, frozenset[str], frozenset[str] | None]] = []
         #: (text, its candidate positions) of the last text search_span looked in
         self._spans_of: tuple[str, list[int]] = ("", [])
         self._until_build = build_after
@@ -624,7 +629,7 @@ class Scanner:
             if trigger is not None:
                 self._trigger = patterncache.compile_derived(self.pattern, trigger)
                 self._keys = keys
-                self._groups = [(kind, j, group) for kind, by_length in (keys or {}).items()
+                self._groups = [_group(kind, j, group) for kind, by_length in (keys or {}).items()
                                 for j, group in by_length.items()]
                 self._split = built[0] if built else _Split(self.pattern) if split and patterncache.USABLE else None
         return self._trigger
@@ -636,14 +641,18 @@ class Scanner:
             return _positions(trigger, text, self.k)
         index = _index(text)
         found: list[int] = []
-        for kind, j, keys in self._groups:
+        for kind, j, keys, longer in self._groups:
             if kind == "any":
                 for key in keys:
                     found += index.places(key)
                 continue
             table = index.table(kind, j)
+            places: list[int] = found if longer is None else []
             for key in keys.intersection(table) if len(keys) > _FEW_KEYS else keys:
-                found += table.get(key, ())
+                places += table.get(key, ())
+            if longer is not None:
+                folded, n = index.folded, len(next(iter(longer)))
+                found += [p for p in places if folded[p:p + n] in longer]
         if index.wild:
             return sorted(set(found).union(_near(text, self.k)))
         if len(self._groups) == 1:  # each place has one head: no place twice
@@ -761,6 +770,14 @@ def _plan(value: object) -> tuple[str | None, dict | None, bool] | None:
             for by in keys.values())):
         return None
     return value
+
+
+def _group(kind: str, j: int, keys: frozenset[str]) -> tuple[str, int, frozenset[str], frozenset[str] | None]:
+    """How prefixes of one kind and length `j` are looked up in a text's index: (kind, the table's head length,
+    the heads, the prefixes checked at each place found, or None when the heads are the prefixes)."""
+    if kind == "any" or j <= _TABLE_J:
+        return kind, j, keys, None
+    return kind, _TABLE_J, frozenset(key[:_TABLE_J] for key in keys), keys
 
 
 def _by_length(keys: set[str]) -> dict[int, frozenset[str]]:

@@ -53,6 +53,10 @@ def _patterns() -> list:
                              ("detail.yaml", "need", re.IGNORECASE), ("generic.yaml", "marketing", re.IGNORECASE),
                              ("generic.yaml", "placeholders", 0)):
         out.append(pytest.param(pattern(file, key, flags=flags), 3, id=f"{file}:{key}"))
+    out += [pytest.param(other, 4, id="activities-other-k4"),  # the vocabularies scanned with 4 characters
+            pytest.param(pattern("generic.yaml", "marketing"), 4, id="generic.yaml:marketing-k4"),
+            pytest.param(pattern("detail.yaml", "timeline_cues"), 4, id="detail.yaml:timeline_cues-k4"),
+            pytest.param(pattern("detail.yaml", "timeline_exclusions"), 4, id="detail.yaml:timeline_exclusions-k4")]
     out.append(pytest.param(_CANDIDATE, 3, id="date-candidates"))
     out.append(pytest.param(_count_rx()[0], 3, id="counts-number-then-unit"))
     out.append(pytest.param(_cues()["advisory_declaration"], 3, id="advisory-declaration"))
