@@ -689,19 +689,20 @@ class Scanner:
         trigger = self._ready(len(text))
         if trigger is None:
             return self.pattern.search(text)
-        folded, match, split = text.lower(), self.pattern.match, self._split  # lower(): _folded's, for ASCII
-        fired = trigger.search(folded)
-        while fired is not None:
+        folded, p = text.lower(), 0  # lower(): _folded's, for an ASCII text
+        while (fired := trigger.search(folded, p)) is not None:
             p = fired.start()
-            if split is not None and len(key := folded[p:p + _SPLIT_J]) == _SPLIT_J:
-                rx = split.sub(key)
-                m = rx.match(text, p) if rx is not None else None
-            else:
-                m = match(text, p)
+            m = self._ascii_match(text, folded, p)
             if m is not None:
                 return m
-            fired = trigger.search(folded, p + 1)  # the trigger is zero-width: its next firing, as finditer's
+            p += 1  # the trigger is zero-width: its next firing is its search from the next place, as finditer's
         return None
+
+    def _ascii_match(self, text: str, folded: str, p: int) -> re.Match[str] | None:
+        """pattern.match(text, p) for an ASCII text, through the split's sub-pattern for the characters at p."""
+        key = folded[p:p + _SPLIT_J]
+        rx = self.pattern if self._split is None or len(key) < _SPLIT_J else self._split.sub(key)
+        return None if rx is None else rx.match(text, p)
 
     def search_span(self, text: str, start: int, end: int) -> re.Match[str] | None:
         """pattern.search(text[start:end]) (the match is of that slice), tried at the slice's start and where
