@@ -381,3 +381,21 @@ def test_a_short_text_search_tries_every_place_the_trigger_fires_at(text):
     """Matches that may start anywhere, at a word start or a line's: overlapping places, the first match after
     places that fail."""
     assert _same(_built(_SHORT, 3).search(text), _SHORT.search(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZq9 \n.•·’–Ééİıſ\u212aßẞΣς", max_size=40))
+def test_a_folded_text_has_only_its_ascii_letters_lower_cased(text):
+    """Whichever way it is made (str.lower when no non-ASCII letter would change, else translate)."""
+    from checks.fastscan import _folded  # reason: the folding every index and trigger reads
+
+    want = text.translate(str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)}))
+    assert _folded(text) == (want, tuple(i for i, ch in enumerate(text) if ord(ch) > 127))
+
+
+def test_the_dev_letters_fold_as_translate_folds_them():
+    from checks.fastscan import _folded  # reason: the folding every index and trigger reads
+
+    table = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
+    for text in _texts():
+        assert _folded(text)[0] == text.translate(table)
