@@ -75,7 +75,7 @@ def sentences(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) spans of sentences and bullet items; line wraps inside a sentence are kept together.
     No span is longer than MAX_SENTENCE_CHARS."""
     spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in _sentence_ends(text):
         if _DAY_ORDINAL.search(text, max(0, m.start() - 4), m.start()) and _month_next().match(text, m.end()):
             continue  # "am 3. März 2025": the day of a date, not a sentence's end
         if m.start() > start:
@@ -84,6 +84,22 @@ def sentences(text: str) -> tuple[tuple[int, int], ...]:
     if start < len(text):
         spans.extend(_bounded(text, start, len(text)))
     return tuple((s, e) for s, e in spans if text[s:e].strip())
+
+
+#: Where a sentence end may begin: after a full stop, question or exclamation mark (its look-behind), or at a
+#: line break or semicolon (its other alternatives).
+_END_MARK = re.compile(r"[.!?\n;]")
+
+
+def _sentence_ends(text: str) -> Iterator[re.Match[str]]:
+    """_SENTENCE_END.finditer(text), the pattern tried only where a match may begin (next to one of the few
+    characters of _END_MARK) instead of at every character."""
+    match, last = _SENTENCE_END.match, 0
+    for mark in _END_MARK.finditer(text):
+        p = mark.end() if mark.group() in ".!?" else mark.start()
+        if p >= last and (m := match(text, p)) is not None:
+            yield m
+            last = m.end()
 
 
 def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

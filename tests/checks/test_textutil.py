@@ -2,6 +2,8 @@
 accented capital ("Über", "État")."""
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from checks.textutil import sentences
@@ -91,3 +93,28 @@ def test_fold_replaces_every_character_of_its_table_as_translate_does():
     for text in (every, f"a{every}b\n{every[::-1]} – “Soluti0ns” c0nfigured | é\t", "plain ascii 2005 abc5.", ""):
         want = ocr.sub(lambda m: {"0": "o", "1": "l", "5": "s"}[m.group()], text.translate(_FOLD))
         assert fold(text) == want
+
+
+def _dev_texts() -> list[str]:
+    from pathlib import Path
+
+    import pypdfium2 as pdfium
+
+    dev = Path(__file__).resolve().parents[2] / "fixtures" / "poe_dev" / "docs"
+    out = []
+    for pdf in sorted(dev.glob("*/*.pdf"))[:20]:
+        doc = pdfium.PdfDocument(pdf)
+        out += [page.get_textpage().get_text_range() for page in doc]
+        doc.close()
+    return out
+
+
+def test_sentence_ends_are_those_the_pattern_finds_everywhere():
+    """The ends tried next to their marks only are the pattern's own matches: the dev letters, and texts of marks,
+    quotes, spaces, line breaks, bullets, numbers and capitals in any order."""
+    from checks.textutil import _SENTENCE_END, _sentence_ends  # reason: the fast path against its pattern
+
+    pieces = [".", "!", "?", ";", "\n", " ", "  ", '"', "'", ")", "]", "(", "•", "- ", "1. ", "A", "b", "\n\n", "3."]
+    made = ["".join(p) for p in itertools.product(pieces, repeat=3)]
+    for text in _dev_texts() + made:
+        assert [m.span() for m in _sentence_ends(text)] == [m.span() for m in _SENTENCE_END.finditer(text)], text
